@@ -1,0 +1,3 @@
+//! Neural-network building blocks with explicit `forward` / `backward`.
+
+pub mod float;

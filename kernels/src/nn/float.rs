@@ -4,13 +4,14 @@
 //! differences are precise.
 
 use ndarray::{LinalgScalar, ScalarOperand};
-use num_traits::{Float as NumFloat, FromPrimitive};
+use num_traits::{Float as NumFloat, FromPrimitive, NumAssign};
 use std::fmt::{Debug, Display};
 use std::iter::Sum;
 
 /// A real number type usable in every layer (`f32` or `f64`).
 pub trait Float:
     NumFloat
+    + NumAssign
     + FromPrimitive
     + LinalgScalar
     + ScalarOperand

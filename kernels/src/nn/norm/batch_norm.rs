@@ -110,10 +110,12 @@ impl<A: Float> BatchNorm2d<A> {
             } else {
                 A::one()
             };
+            // quiz:begin bn-running-stats
             self.running_mean
                 .zip_mut_with(&mean, |r, &b| *r = (A::one() - mo) * *r + mo * b);
             self.running_var
                 .zip_mut_with(&var, |r, &b| *r = (A::one() - mo) * *r + mo * b * unbias);
+            // quiz:end bn-running-stats
             self.last_mean = mean;
             self.last_var = var;
             (xhat, inv_std)
@@ -189,12 +191,14 @@ impl<A: Float> Params<A> for BatchNorm2d<A> {
 /// `(N, C, H, W) -> (C, N·H·W)`: row `c` holds every value of channel `c` in the batch.
 fn channel_rows<A: Float>(x: &ArrayRef4<A>) -> Array2<A> {
     let (n, c, h, w) = x.dim();
+    // quiz:begin bn-channel-rows
     x.view()
         .permuted_axes([1, 0, 2, 3])
         .as_standard_layout()
         .into_owned()
         .into_shape_with_order((c, n * h * w))
         .expect("element count preserved")
+    // quiz:end bn-channel-rows
 }
 
 /// `(C, N·H·W) -> (N, C, H, W)`, the inverse of [`channel_rows`].

@@ -1,0 +1,161 @@
+//! The trace: how a kernel shows its work, step by step.
+//!
+//! A kernel is plain sequential code. At instructive points it records a [`Step`]:
+//!
+//! ```
+//! # use eshikaku_kernels::trace::{CollectSink, Trace};
+//! # let mut sink = CollectSink::default();
+//! # let mut tr = Trace::new(&mut sink);
+//! tr.step("discriminator_update", |s| {
+//!     s.scalar("loss_d", 0.69);
+//!     s.series("loss", 1.0, 0.69);
+//! })?;
+//! # Ok::<(), eshikaku_kernels::KernelError>(())
+//! ```
+//!
+//! Where the step goes depends on the [`Sink`]: a [`CollectSink`] keeps every step (tests,
+//! `--json`), a [`ChannelSink`] sends it to the TUI and, in step mode, blocks until the
+//! learner asks for the next one — so the kernel never has to be written as a state machine.
+
+mod channel;
+mod number;
+pub mod sink;
+mod value;
+
+pub use channel::{ChannelSink, Control, Event};
+pub use number::fmt_num;
+pub use sink::{CollectSink, Progress, Sink};
+pub use value::{Image, Metric, Op, Palette, Step, StepDecl, Table, Target, TensorSummary, Value};
+
+use crate::KernelError;
+use ndarray::{ArrayBase, Data, Dimension};
+
+/// The handle a kernel records into. Cheap to pass by `&mut`.
+pub struct Trace<'s> {
+    sink: &'s mut dyn Sink,
+    decls: &'static [StepDecl],
+    next_index: usize,
+}
+
+impl<'s> Trace<'s> {
+    /// A trace that sends every step to `sink`.
+    pub fn new(sink: &'s mut dyn Sink) -> Self {
+        Self {
+            sink,
+            decls: &[],
+            next_index: 0,
+        }
+    }
+
+    /// Sets the kernel's declared steps, used to give each step its display title.
+    pub fn declare(&mut self, decls: &'static [StepDecl]) {
+        self.decls = decls;
+    }
+
+    /// Records one step: `key` is a stable ASCII id (lessons attach notes to it), `fill`
+    /// adds the values. Returns `KernelError::Cancelled` if the viewer stopped the run.
+    pub fn step(
+        &mut self,
+        key: &str,
+        fill: impl FnOnce(&mut StepBuilder),
+    ) -> Result<(), KernelError> {
+        let title = self
+            .decls
+            .iter()
+            .chain(std::iter::once(&crate::registry::METRICS_STEP))
+            .find(|d| d.key == key)
+            .map_or_else(|| key.to_string(), |d| d.title.to_string());
+        let mut builder = StepBuilder { values: Vec::new() };
+        fill(&mut builder);
+        let step = Step {
+            index: self.next_index,
+            key: key.to_string(),
+            title,
+            values: builder.values,
+        };
+        self.next_index += 1;
+        self.sink.step(step).map_err(|_| KernelError::Cancelled)
+    }
+
+    /// Reports progress through a long loop (`done` of `total`). Sinks may throttle it; it
+    /// is also where a running kernel notices that it was cancelled.
+    pub fn progress(&mut self, label: &str, done: usize, total: usize) -> Result<(), KernelError> {
+        self.sink
+            .progress(Progress {
+                label: label.to_string(),
+                done,
+                total,
+            })
+            .map_err(|_| KernelError::Cancelled)
+    }
+
+    /// Number of steps recorded so far.
+    pub fn steps_recorded(&self) -> usize {
+        self.next_index
+    }
+}
+
+/// Collects the values of one step; see [`Trace::step`].
+pub struct StepBuilder {
+    values: Vec<Value>,
+}
+
+impl StepBuilder {
+    /// A named number.
+    pub fn scalar(&mut self, name: &str, value: f64) -> &mut Self {
+        self.values.push(Value::Scalar {
+            name: name.to_string(),
+            value,
+        });
+        self
+    }
+
+    /// A tensor, shown as its shape, summary statistics and first few values.
+    pub fn tensor<S, D>(&mut self, name: &str, a: &ArrayBase<S, D>) -> &mut Self
+    where
+        S: Data,
+        S::Elem: Copy + Into<f64>,
+        D: Dimension,
+    {
+        self.values.push(Value::Tensor(TensorSummary::of(
+            name,
+            a.shape(),
+            a.iter().map(|&x| x.into()),
+        )));
+        self
+    }
+
+    /// One point `(x, y)` of a curve named `name`; the viewer joins points across steps.
+    pub fn series(&mut self, name: &str, x: f64, y: f64) -> &mut Self {
+        self.values.push(Value::Series {
+            name: name.to_string(),
+            x,
+            y,
+        });
+        self
+    }
+
+    /// An image or heat map (row-major `height × width`), drawn with `palette`.
+    pub fn image(&mut self, image: Image) -> &mut Self {
+        self.values.push(Value::Image(image));
+        self
+    }
+
+    /// A table of already formatted cells.
+    pub fn table(&mut self, table: Table) -> &mut Self {
+        self.values.push(Value::Table(table));
+        self
+    }
+
+    /// An explanation in prose.
+    pub fn text(&mut self, text: impl Into<String>) -> &mut Self {
+        self.values.push(Value::Text { text: text.into() });
+        self
+    }
+
+    /// A quality metric with its target.
+    pub fn metric(&mut self, metric: Metric) -> &mut Self {
+        self.values.push(Value::Metric(metric));
+        self
+    }
+}

@@ -1,0 +1,216 @@
+//! The plain, serialisable values a step carries.
+
+use serde::{Deserialize, Serialize};
+
+/// A step a kernel may record: its stable key and the title shown to the learner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepDecl {
+    /// Stable ASCII id, e.g. `"batch_norm"`; lessons attach `step_notes` to it.
+    pub key: &'static str,
+    /// Japanese display title.
+    pub title: &'static str,
+}
+
+/// One recorded step of a kernel run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// 0-based position in the run.
+    pub index: usize,
+    /// Stable id of the step (see [`StepDecl`]).
+    pub key: String,
+    /// Display title.
+    pub title: String,
+    /// What the step shows.
+    pub values: Vec<Value>,
+}
+
+/// A typed value inside a step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Value {
+    /// A named number.
+    Scalar { name: String, value: f64 },
+    /// A tensor summary.
+    Tensor(TensorSummary),
+    /// One point of a named curve.
+    Series { name: String, x: f64, y: f64 },
+    /// An image or heat map.
+    Image(Image),
+    /// A table.
+    Table(Table),
+    /// Prose.
+    Text { text: String },
+    /// A quality metric.
+    Metric(Metric),
+}
+
+/// Shape, statistics and the first values of a tensor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TensorSummary {
+    pub name: String,
+    pub shape: Vec<usize>,
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+    pub std: f64,
+    /// The first [`TensorSummary::HEAD`] values in row-major order.
+    pub head: Vec<f64>,
+}
+
+impl TensorSummary {
+    /// How many leading values a summary keeps.
+    pub const HEAD: usize = 8;
+
+    /// Summarises `values` (row-major) of a tensor with `shape`.
+    pub fn of(name: &str, shape: &[usize], values: impl Iterator<Item = f64>) -> Self {
+        let (mut n, mut sum, mut sum_sq) = (0usize, 0.0, 0.0);
+        let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+        let mut head = Vec::with_capacity(Self::HEAD);
+        for v in values {
+            if head.len() < Self::HEAD {
+                head.push(v);
+            }
+            n += 1;
+            sum += v;
+            sum_sq += v * v;
+            min = min.min(v);
+            max = max.max(v);
+        }
+        let count = n.max(1) as f64;
+        let mean = sum / count;
+        let std = (sum_sq / count - mean * mean).max(0.0).sqrt();
+        if n == 0 {
+            (min, max) = (0.0, 0.0);
+        }
+        Self {
+            name: name.to_string(),
+            shape: shape.to_vec(),
+            min,
+            max,
+            mean,
+            std,
+            head,
+        }
+    }
+}
+
+/// How an image's values map to colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Palette {
+    /// Dark (low) to light (high), e.g. a digit.
+    Gray,
+    /// Blue–red heat map, e.g. Grad-CAM.
+    Heat,
+    /// Negative blue, zero white, positive red, e.g. an attribution.
+    Diverging,
+    /// Small integers as distinct colours, e.g. a group or class id.
+    Categorical,
+}
+
+/// A row-major `height × width` picture with a palette hint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Image {
+    pub name: String,
+    pub width: usize,
+    pub height: usize,
+    pub palette: Palette,
+    /// `height * width` values, row-major.
+    pub data: Vec<f32>,
+}
+
+/// A table of formatted cells.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The comparison a metric's target uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    /// The value must be at least the target.
+    #[serde(rename = ">=")]
+    AtLeast,
+    /// The value must be at most the target.
+    #[serde(rename = "<=")]
+    AtMost,
+}
+
+/// What a metric must reach.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    pub op: Op,
+    pub value: f64,
+}
+
+impl Target {
+    /// Whether `value` meets the target (NaN never does).
+    pub fn met_by(&self, value: f64) -> bool {
+        match self.op {
+            Op::AtLeast => value >= self.value,
+            Op::AtMost => value <= self.value,
+        }
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let op = match self.op {
+            Op::AtLeast => "≥",
+            Op::AtMost => "≤",
+        };
+        write!(f, "{op} {}", super::fmt_num(self.value))
+    }
+}
+
+/// A named quality measure of a run; `pass` is decided by `target` (always true without one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    pub name: String,
+    pub value: f64,
+    pub target: Option<Target>,
+    pub pass: bool,
+}
+
+impl Metric {
+    /// A metric that must be at least `min`.
+    pub fn at_least(name: &str, value: f64, min: f64) -> Self {
+        Self::with_target(
+            name,
+            value,
+            Some(Target {
+                op: Op::AtLeast,
+                value: min,
+            }),
+        )
+    }
+
+    /// A metric that must be at most `max`.
+    pub fn at_most(name: &str, value: f64, max: f64) -> Self {
+        Self::with_target(
+            name,
+            value,
+            Some(Target {
+                op: Op::AtMost,
+                value: max,
+            }),
+        )
+    }
+
+    /// A number reported for comparison, with no target.
+    pub fn reported(name: &str, value: f64) -> Self {
+        Self::with_target(name, value, None)
+    }
+
+    fn with_target(name: &str, value: f64, target: Option<Target>) -> Self {
+        let pass = target.is_none_or(|t| t.met_by(value));
+        Self {
+            name: name.to_string(),
+            value,
+            target,
+            pass,
+        }
+    }
+}

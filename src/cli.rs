@@ -1,0 +1,108 @@
+//! The command line: `eshikaku` alone opens the TUI; subcommands work without it.
+
+mod lessons;
+mod list;
+mod run;
+mod show;
+mod text;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A terminal study-and-exam companion for the JDLA E資格 (Deep Learning for Engineer).
+///
+/// Without a command, opens the study TUI on the built-in lessons.
+#[derive(Debug, Parser)]
+#[command(name = "eshikaku", version, about, long_about = None)]
+pub struct Cli {
+    /// Also load lessons from DIR (they override built-in lessons with the same id).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub content: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List chapters, lessons and kernels.
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a kernel and print what it computes, step by step.
+    Run {
+        /// Kernel id (see `eshikaku list`).
+        kernel: String,
+        /// Random seed; the same seed gives the same run.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Set a knob, e.g. `--set lr=0.001` (repeatable).
+        #[arg(long = "set", value_name = "KNOB=VALUE")]
+        set: Vec<String>,
+        /// Print one JSON document (config, steps, metrics) instead of text.
+        #[arg(long, conflicts_with = "steps")]
+        json: bool,
+        /// Pause after each step until Enter is pressed.
+        #[arg(long)]
+        steps: bool,
+    },
+    /// Print a lesson as text.
+    Show {
+        /// Lesson id (see `eshikaku list`).
+        lesson: String,
+    },
+    /// Tools for lesson authors.
+    Lessons {
+        #[command(subcommand)]
+        command: LessonsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LessonsCommand {
+    /// Validate lesson files and print every problem as `path:line:column: message`.
+    Check {
+        /// Folder of lesson files to check (default: the built-in lessons).
+        dir: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of the lesson format (for editor completion).
+    Schema,
+}
+
+/// Runs the parsed command line.
+pub fn dispatch(cli: Cli) -> ExitCode {
+    match cli.command {
+        None => crate::tui::main(cli.content.as_deref()),
+        Some(Command::List { json }) => list::main(cli.content.as_deref(), json),
+        Some(Command::Run {
+            kernel,
+            seed,
+            set,
+            json,
+            steps,
+        }) => run::main(&kernel, seed, &set, json, steps),
+        Some(Command::Show { lesson }) => show::main(cli.content.as_deref(), &lesson),
+        Some(Command::Lessons { command }) => match command {
+            LessonsCommand::Check { dir } => {
+                lessons::check(dir.as_deref().or(cli.content.as_deref()))
+            }
+            LessonsCommand::Schema => lessons::schema(),
+        },
+    }
+}
+
+/// Loads the library for a command, printing any problems to stderr.
+fn load_library(folder: Option<&std::path::Path>) -> crate::content::Library {
+    let loaded = crate::content::load(folder);
+    for d in &loaded.diagnostics {
+        eprintln!("warning: {d}");
+    }
+    if !loaded.diagnostics.is_empty() {
+        eprintln!(
+            "warning: files with problems were skipped; run `eshikaku lessons check` for details"
+        );
+    }
+    loaded.library
+}

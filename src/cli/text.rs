@@ -1,0 +1,194 @@
+//! Plain-text rendering of steps and lessons, for `run` and `show`.
+
+use crate::content::code;
+use crate::content::model::Lesson;
+use crate::format::num;
+use crate::ui::wrap::{width, wrap};
+use eshikaku_kernels::trace::{Image, Metric, Palette, Step, Table, Value};
+use std::fmt::Write;
+
+/// A step as indented text lines.
+pub fn step(s: &Step) -> String {
+    let mut out = format!("[{}] {} ({})\n", s.index + 1, s.title, s.key);
+    for v in &s.values {
+        value(v, &mut out);
+    }
+    out
+}
+
+fn value(v: &Value, out: &mut String) {
+    match v {
+        Value::Scalar { name, value } => {
+            let _ = writeln!(out, "  {name} = {}", num(*value));
+        }
+        Value::Tensor(t) => {
+            let head: Vec<String> = t.head.iter().map(|x| num(*x)).collect();
+            let _ = writeln!(
+                out,
+                "  {}: shape {:?}  mean {}  std {}  min {}  max {}  [{}{}]",
+                t.name,
+                t.shape,
+                num(t.mean),
+                num(t.std),
+                num(t.min),
+                num(t.max),
+                head.join(", "),
+                if t.shape.iter().product::<usize>() > t.head.len() {
+                    ", …"
+                } else {
+                    ""
+                }
+            );
+        }
+        Value::Series { name, x, y } => {
+            let _ = writeln!(out, "  {name}: ({}, {})", num(*x), num(*y));
+        }
+        Value::Image(img) => image(img, out),
+        Value::Table(t) => table(t, out),
+        Value::Text { text } => {
+            for line in wrap(text, 96) {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+        Value::Metric(m) => {
+            let _ = writeln!(out, "  {}", metric(m));
+        }
+    }
+}
+
+/// `✓ name = value (target ≥ t)`.
+pub fn metric(m: &Metric) -> String {
+    let mark = if m.pass { "✓" } else { "✗" };
+    match &m.target {
+        Some(t) => format!("{mark} {} = {}  (target {t})", m.name, num(m.value)),
+        None => format!("· {} = {}", m.name, num(m.value)),
+    }
+}
+
+fn image(img: &Image, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "  {} ({}×{}, {:?})",
+        img.name, img.height, img.width, img.palette
+    );
+    let (lo, hi) = img
+        .data
+        .iter()
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    const RAMP: &[char] = &[' ', '.', ':', '-', '=', '+', '*', '#', '%', '@'];
+    for row in img.data.chunks(img.width.max(1)) {
+        let mut line = String::from("    ");
+        for &v in row {
+            let c = match img.palette {
+                Palette::Categorical => {
+                    char::from_digit((v.max(0.0) as u32) % 36, 36).unwrap_or('?')
+                }
+                _ => {
+                    let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+                    RAMP[((t * (RAMP.len() - 1) as f32).round() as usize).min(RAMP.len() - 1)]
+                }
+            };
+            line.push(c);
+            line.push(c);
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+fn table(t: &Table, out: &mut String) {
+    let _ = writeln!(out, "  {}", t.name);
+    for row in crate::format::aligned_rows(t) {
+        let _ = writeln!(out, "    {row}");
+    }
+}
+
+/// A whole lesson as text, wrapped at `cols` columns; answers come last.
+pub fn lesson(l: &Lesson, chapter_title: &str, cols: usize) -> String {
+    let mut out = String::new();
+    let para = |out: &mut String, text: &str, indent: &str| {
+        for line in wrap(text, cols.saturating_sub(width(indent))) {
+            let _ = writeln!(out, "{indent}{line}");
+        }
+    };
+    let _ = writeln!(
+        out,
+        "{}\n{}",
+        l.title,
+        "=".repeat(width(&l.title).min(cols))
+    );
+    let _ = writeln!(out, "章: {chapter_title}    シラバス: {}\n", l.syllabus);
+    if !l.summary.is_empty() {
+        para(&mut out, &l.summary, "");
+        out.push('\n');
+    }
+    for s in &l.body {
+        let _ = writeln!(out, "■ {}", s.heading);
+        para(&mut out, s.text.trim_end(), "");
+        out.push('\n');
+    }
+    if !l.formulas.is_empty() {
+        let _ = writeln!(out, "■ 数式");
+        for f in &l.formulas {
+            let _ = writeln!(out, "  {}:  {}", f.name, f.expr);
+            if !f.note.is_empty() {
+                para(&mut out, &f.note, "      ");
+            }
+        }
+        out.push('\n');
+    }
+    if !l.key_points.is_empty() {
+        let _ = writeln!(out, "■ 要点");
+        for k in &l.key_points {
+            para(&mut out, &format!("- {k}"), "  ");
+        }
+        out.push('\n');
+    }
+    if let Some(k) = &l.kernel {
+        let _ = writeln!(out, "■ カーネル: eshikaku run {}\n", k.id);
+    }
+    if !l.questions.is_empty() {
+        let _ = writeln!(out, "■ 問題");
+        for (i, q) in l.questions.iter().enumerate() {
+            para(&mut out, &format!("問{} {}", i + 1, q.prompt), "");
+            if let Some(c) = &q.code
+                && let Ok(snippet) = code::snippet(&c.file, &c.marker)
+            {
+                let correct = q.answer.checked_sub(1).and_then(|a| q.choices.get(a));
+                let shown = match correct {
+                    Some(ans) => snippet.replacen(ans.as_str(), code::BLANK, 1),
+                    None => snippet,
+                };
+                for line in shown.lines() {
+                    let _ = writeln!(out, "    │ {line}");
+                }
+            }
+            for (j, c) in q.choices.iter().enumerate() {
+                para(&mut out, &format!("({}) {c}", j + 1), "   ");
+            }
+            out.push('\n');
+        }
+        let _ = writeln!(out, "■ 解答と解説");
+        for (i, q) in l.questions.iter().enumerate() {
+            para(
+                &mut out,
+                &format!("問{} 正解 ({}): {}", i + 1, q.answer, q.explanation),
+                "",
+            );
+        }
+        out.push('\n');
+    }
+    if !l.references.is_empty() {
+        let _ = writeln!(out, "■ 参考文献");
+        for r in &l.references {
+            let url = if r.url.is_empty() {
+                String::new()
+            } else {
+                format!(" <{}>", r.url)
+            };
+            para(&mut out, &format!("- {}{url}", r.title), "  ");
+        }
+    }
+    out
+}

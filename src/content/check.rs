@@ -1,0 +1,310 @@
+//! Validation of content files: everything `eshikaku lessons check` reports.
+
+use super::code::{self, SnippetError};
+use super::diagnostic::Diagnostic;
+use super::model::{Chapter, ChapterList, FORMAT_VERSION, Lesson, Question};
+use super::source::{Origin, SourceFile};
+use super::yaml::{self, Parsed, Pos, Seg};
+use eshikaku_kernels::registry;
+use std::collections::HashMap;
+
+/// A lesson that passed its checks, with the file it came from.
+#[derive(Debug, Clone)]
+pub struct LessonEntry {
+    pub lesson: Lesson,
+    pub path: String,
+    pub origin: Origin,
+}
+
+/// What checking one set of files (built-in, or one folder) found.
+#[derive(Debug, Default)]
+pub struct CheckedSet {
+    pub chapters: Vec<Chapter>,
+    pub lessons: Vec<LessonEntry>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks `files` (one origin). `known_chapters` are chapters defined elsewhere (the built-in
+/// list when checking a folder). Lessons with problems are left out of the result.
+pub fn check_set(files: &[SourceFile], known_chapters: &[Chapter]) -> CheckedSet {
+    let mut out = CheckedSet::default();
+    for f in files.iter().filter(|f| f.is_chapter_list()) {
+        check_chapters(f, &mut out);
+    }
+    let mut chapters: Vec<&Chapter> = known_chapters.iter().collect();
+    chapters.extend(out.chapters.iter());
+    let chapter_ids: Vec<&str> = chapters.iter().map(|c| c.id.as_str()).collect();
+
+    let mut seen: HashMap<String, (String, Pos)> = HashMap::new();
+    let mut lessons = Vec::new();
+    for f in files.iter().filter(|f| !f.is_chapter_list()) {
+        let parsed = match yaml::parse::<Lesson>(&f.text) {
+            Ok(p) => p,
+            Err(e) => {
+                out.diagnostics
+                    .push(Diagnostic::new(&f.path, e.pos, e.message));
+                continue;
+            }
+        };
+        let before = out.diagnostics.len();
+        let id_pos = parsed.pos(&[Seg::Key("id")]);
+        let id = parsed.value.id.clone();
+        match seen.get(&id) {
+            Some((first, first_pos)) => out.diagnostics.push(Diagnostic::new(
+                &f.path,
+                id_pos,
+                format!(
+                    "duplicate lesson id `{id}` (first defined at {first}:{}:{}): give this lesson its own id",
+                    first_pos.line, first_pos.col
+                ),
+            )),
+            None => {
+                seen.insert(id.clone(), (f.path.clone(), id_pos));
+            }
+        }
+        check_lesson(f, &parsed, &chapter_ids, &mut out.diagnostics);
+        if out.diagnostics.len() == before {
+            lessons.push(LessonEntry {
+                lesson: parsed.value,
+                path: f.path.clone(),
+                origin: f.origin,
+            });
+        }
+    }
+    out.lessons = lessons;
+    out.diagnostics.sort();
+    out
+}
+
+fn check_chapters(f: &SourceFile, out: &mut CheckedSet) {
+    let parsed = match yaml::parse::<ChapterList>(&f.text) {
+        Ok(p) => p,
+        Err(e) => {
+            out.diagnostics
+                .push(Diagnostic::new(&f.path, e.pos, e.message));
+            return;
+        }
+    };
+    let d = &mut out.diagnostics;
+    if parsed.value.format_version != FORMAT_VERSION {
+        d.push(Diagnostic::new(
+            &f.path,
+            parsed.pos(&[Seg::Key("format_version")]),
+            format!("format_version must be {FORMAT_VERSION}"),
+        ));
+    }
+    for (i, c) in parsed.value.chapters.iter().enumerate() {
+        let at = |k| parsed.pos(&[Seg::Key("chapters"), Seg::Index(i), Seg::Key(k)]);
+        if !valid_id(&c.id) {
+            d.push(Diagnostic::new(
+                &f.path,
+                at("id"),
+                bad_id_message("chapter", &c.id),
+            ));
+        }
+        if parsed.value.chapters[..i].iter().any(|o| o.id == c.id) {
+            d.push(Diagnostic::new(
+                &f.path,
+                at("id"),
+                format!("duplicate chapter id `{}`", c.id),
+            ));
+        }
+        if c.title.trim().is_empty() {
+            d.push(Diagnostic::new(
+                &f.path,
+                at("title"),
+                "chapter title is empty",
+            ));
+        }
+    }
+    out.chapters.extend(parsed.value.chapters);
+}
+
+fn check_lesson(f: &SourceFile, p: &Parsed<Lesson>, chapters: &[&str], d: &mut Vec<Diagnostic>) {
+    let l = &p.value;
+    let mut err = |pos: Pos, msg: String| d.push(Diagnostic::new(&f.path, pos, msg));
+    if l.format_version != FORMAT_VERSION {
+        err(
+            p.pos(&[Seg::Key("format_version")]),
+            format!(
+                "unsupported format_version {}: this eshikaku reads format_version {FORMAT_VERSION}",
+                l.format_version
+            ),
+        );
+    }
+    let id_pos = p.pos(&[Seg::Key("id")]);
+    if !valid_id(&l.id) {
+        err(id_pos, bad_id_message("lesson", &l.id));
+    }
+    let stem = f.rel.rsplit('/').next().unwrap_or(&f.rel);
+    let stem = stem.trim_end_matches(".yaml").trim_end_matches(".yml");
+    if stem != l.id {
+        err(
+            id_pos,
+            format!(
+                "lesson id `{}` does not match the file name `{stem}`: rename the file to `{}.yaml` or change the id",
+                l.id, l.id
+            ),
+        );
+    }
+    if !chapters.contains(&l.chapter.as_str()) {
+        err(
+            p.pos(&[Seg::Key("chapter")]),
+            format!(
+                "unknown chapter `{}`: use one of {} or add it to chapters.yaml",
+                l.chapter,
+                chapters.join(", ")
+            ),
+        );
+    }
+    for (key, empty) in [
+        ("title", l.title.trim().is_empty()),
+        ("syllabus", l.syllabus.trim().is_empty()),
+        ("body", l.body.is_empty()),
+    ] {
+        if empty {
+            err(
+                p.pos(&[Seg::Key(key)]),
+                format!("`{key}` must not be empty"),
+            );
+        }
+    }
+    for (i, s) in l.body.iter().enumerate() {
+        if s.text.trim().is_empty() {
+            err(
+                p.pos(&[Seg::Key("body"), Seg::Index(i), Seg::Key("text")]),
+                "section text is empty".into(),
+            );
+        }
+    }
+    if let Some(k) = &l.kernel {
+        match registry::find(&k.id) {
+            None => err(
+                p.pos(&[Seg::Key("kernel"), Seg::Key("id")]),
+                format!(
+                    "unknown kernel `{}`: known kernels are {} (see `eshikaku list`)",
+                    k.id,
+                    registry::all()
+                        .iter()
+                        .map(|k| k.id)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+            Some(info) => {
+                for key in k.step_notes.keys() {
+                    if info.step_title(key).is_none() {
+                        err(
+                            p.key_pos(&[Seg::Key("kernel"), Seg::Key("step_notes")], key),
+                            format!(
+                                "kernel `{}` has no step `{key}`: its steps are {}",
+                                k.id,
+                                info.steps
+                                    .iter()
+                                    .map(|s| s.key)
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for (i, q) in l.questions.iter().enumerate() {
+        let at = |k: &str| p.pos(&[Seg::Key("questions"), Seg::Index(i), Seg::Key(k)]);
+        if l.questions[..i].iter().any(|o| o.id == q.id) {
+            err(
+                at("id"),
+                format!("duplicate question id `{}` in this lesson", q.id),
+            );
+        }
+        for msg in question_problems(q) {
+            let (key, text) = msg;
+            err(at(key), text);
+        }
+    }
+}
+
+/// Problems of one question, each with the key it is about.
+fn question_problems(q: &Question) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if q.prompt.trim().is_empty() {
+        out.push(("prompt", "question prompt is empty".to_string()));
+    }
+    if q.explanation.trim().is_empty() {
+        out.push((
+            "explanation",
+            "explain the answer: `explanation` is empty".to_string(),
+        ));
+    }
+    let n = q.choices.len();
+    if n < 2 {
+        out.push((
+            "choices",
+            format!("a question needs at least 2 choices (the exam uses 4); it has {n}"),
+        ));
+    }
+    for (i, c) in q.choices.iter().enumerate() {
+        if c.trim().is_empty() {
+            out.push(("choices", format!("choice {} is empty", i + 1)));
+        } else if q.choices[..i].contains(c) {
+            out.push((
+                "choices",
+                format!("choice {} repeats an earlier choice", i + 1),
+            ));
+        }
+    }
+    if q.answer == 0 || q.answer > n {
+        out.push((
+            "answer",
+            format!(
+                "answer {} is out of range: it counts from 1 and this question has {n} choices",
+                q.answer
+            ),
+        ));
+    }
+    if let Some(c) = &q.code {
+        match code::snippet(&c.file, &c.marker) {
+            Err(SnippetError::NoFile) => out.push((
+                "code",
+                format!("kernel source `kernels/src/{}` does not exist: give a path relative to kernels/src/", c.file),
+            )),
+            Err(SnippetError::NoBegin | SnippetError::NoEnd) => out.push((
+                "code",
+                format!(
+                    "marker `{m}` not found in kernels/src/{f}: put `// quiz:begin {m}` and `// quiz:end {m}` around the code",
+                    m = c.marker,
+                    f = c.file
+                ),
+            )),
+            Ok(snippet) => {
+                if let Some(correct) = q.answer.checked_sub(1).and_then(|i| q.choices.get(i))
+                    && !snippet.contains(correct.as_str())
+                {
+                    out.push((
+                        "answer",
+                        format!(
+                            "the correct choice `{correct}` does not appear in the code marked `{}` in kernels/src/{}: the blank must be cut from the real code",
+                            c.marker, c.file
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Ids are lowercase ASCII letters, digits, `-` and `_`, starting with a letter or digit.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+fn bad_id_message(what: &str, id: &str) -> String {
+    format!("{what} id `{id}` is not valid: use lowercase ASCII letters, digits, `-` and `_`")
+}

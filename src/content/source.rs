@@ -1,0 +1,112 @@
+//! Where content files come from: the built-in set embedded in the binary, or a folder.
+
+use include_dir::{Dir, include_dir};
+use std::path::Path;
+
+static BUILTIN_CONTENT: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/content");
+static KERNEL_SOURCES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/kernels/src");
+
+/// Which set a file belongs to. Lessons in a folder override built-in lessons with the same id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    BuiltIn,
+    Folder,
+}
+
+/// The text of one content file and how to name it in messages.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path shown to the user.
+    pub path: String,
+    /// Path relative to the content root, with `/` separators.
+    pub rel: String,
+    pub text: String,
+    pub origin: Origin,
+}
+
+impl SourceFile {
+    /// Whether this is the chapter list rather than a lesson.
+    pub fn is_chapter_list(&self) -> bool {
+        self.rel == "chapters.yaml"
+    }
+}
+
+/// The built-in content files, sorted by path.
+pub fn builtin() -> Vec<SourceFile> {
+    let mut out = Vec::new();
+    collect_embedded(&BUILTIN_CONTENT, &mut out);
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    out
+}
+
+fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<SourceFile>) {
+    for file in dir.files() {
+        let rel = file.path().to_string_lossy().replace('\\', "/");
+        if !is_yaml(&rel) {
+            continue;
+        }
+        out.push(SourceFile {
+            path: format!("content/{rel}"),
+            text: String::from_utf8_lossy(file.contents()).into_owned(),
+            rel,
+            origin: Origin::BuiltIn,
+        });
+    }
+    for sub in dir.dirs() {
+        collect_embedded(sub, out);
+    }
+}
+
+/// The YAML files under `root` (recursively), sorted by path. Unreadable files are errors.
+pub fn folder(root: &Path) -> Result<Vec<SourceFile>, (String, String)> {
+    let mut out = Vec::new();
+    walk(root, root, &mut out)?;
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(out)
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> Result<(), (String, String)> {
+    let shown = dir.display().to_string();
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| (shown.clone(), format!("cannot read folder: {e}")))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| (shown.clone(), format!("cannot read folder: {e}")))?;
+        let path = entry.path();
+        if path.is_dir() {
+            walk(root, &path, out)?;
+            continue;
+        }
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if !is_yaml(&rel) {
+            continue;
+        }
+        let bytes = std::fs::read(&path)
+            .map_err(|e| (path.display().to_string(), format!("cannot read file: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            (
+                path.display().to_string(),
+                "file is not valid UTF-8: save it as UTF-8".to_string(),
+            )
+        })?;
+        out.push(SourceFile {
+            path: path.display().to_string(),
+            rel,
+            text,
+            origin: Origin::Folder,
+        });
+    }
+    Ok(())
+}
+
+fn is_yaml(rel: &str) -> bool {
+    rel.ends_with(".yaml") || rel.ends_with(".yml")
+}
+
+/// The source of a kernel file, by path relative to `kernels/src/`.
+pub fn kernel_source(rel: &str) -> Option<&'static str> {
+    KERNEL_SOURCES.get_file(rel).and_then(|f| f.contents_utf8())
+}

@@ -1,0 +1,150 @@
+//! All YAML parsing lives here, so the parser can be swapped without touching the rest.
+//!
+//! We use `marked-yaml` (maintained, built on `yaml-rust2`) because it keeps the line and column
+//! of every node: `lessons check` can then point at the exact place of a problem found *after*
+//! deserialising (a duplicate id, an unknown kernel, an answer out of range), not only at
+//! syntax and type errors.
+
+use marked_yaml::{LoadError, LoaderOptions, Node};
+use serde::de::DeserializeOwned;
+
+/// A 1-based line and column in a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: usize,
+    pub col: usize,
+}
+
+impl Pos {
+    /// The start of a file.
+    pub const START: Pos = Pos { line: 1, col: 1 };
+}
+
+/// A step of a path into a YAML document: a mapping key or a sequence index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// A parse or type error with its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+/// A deserialised document and the positions of its nodes.
+pub struct Parsed<T> {
+    pub value: T,
+    root: Node,
+}
+
+impl<T> Parsed<T> {
+    /// Position of the node at `path`, or of its deepest existing ancestor.
+    pub fn pos(&self, path: &[Seg]) -> Pos {
+        let mut node = &self.root;
+        let mut best = start_of(node).unwrap_or(Pos::START);
+        for seg in path {
+            let next = match (seg, node) {
+                (Seg::Key(k), Node::Mapping(m)) => m.get_node(k),
+                (Seg::Index(i), Node::Sequence(s)) => s.get_node(*i),
+                _ => None,
+            };
+            match next {
+                Some(n) => {
+                    node = n;
+                    best = start_of(n).unwrap_or(best);
+                }
+                None => break,
+            }
+        }
+        best
+    }
+
+    /// Position of the mapping key `key` at `path` (better than its value for "this key" errors).
+    pub fn key_pos(&self, path: &[Seg], key: &str) -> Pos {
+        let mut node = &self.root;
+        for seg in path {
+            let next = match (seg, node) {
+                (Seg::Key(k), Node::Mapping(m)) => m.get_node(k),
+                (Seg::Index(i), Node::Sequence(s)) => s.get_node(*i),
+                _ => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => return self.pos(path),
+            }
+        }
+        if let Node::Mapping(m) = node
+            && let Some((k, _)) = m.iter().find(|(k, _)| k.as_str() == key)
+            && let Some(p) = k.span().start()
+        {
+            return Pos {
+                line: p.line(),
+                col: p.column(),
+            };
+        }
+        let mut full = path.to_vec();
+        full.push(Seg::Key(key));
+        self.pos(&full)
+    }
+}
+
+fn start_of(node: &Node) -> Option<Pos> {
+    node.span().start().map(|m| Pos {
+        line: m.line(),
+        col: m.column(),
+    })
+}
+
+/// Parses `text` as a YAML mapping and deserialises it into `T`.
+pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Parsed<T>, YamlError> {
+    let options = LoaderOptions::default().error_on_duplicate_keys(true);
+    let root = marked_yaml::parse_yaml_with_options(0, text, options).map_err(load_error)?;
+    let value = marked_yaml::from_node(&root).map_err(|e| YamlError {
+        pos: e
+            .start_mark()
+            .map(|m| Pos {
+                line: m.line(),
+                col: m.column(),
+            })
+            .unwrap_or(Pos::START),
+        message: match e.path() {
+            Some(path) if !path.is_empty() && path != "." => format!("{path}: {}", *e),
+            _ => e.to_string(),
+        },
+    })?;
+    Ok(Parsed { value, root })
+}
+
+fn load_error(e: LoadError) -> YamlError {
+    let at = |m: &marked_yaml::Marker| Pos {
+        line: m.line(),
+        col: m.column(),
+    };
+    let (pos, message) = match &e {
+        LoadError::TopLevelMustBeMapping(m) => (
+            at(m),
+            "the file must be a YAML mapping (`key: value` lines)".into(),
+        ),
+        LoadError::TopLevelMustBeSequence(m) => (at(m), "the file must be a YAML sequence".into()),
+        LoadError::UnexpectedAnchor(m) => (
+            at(m),
+            "YAML anchors and aliases (`&x`, `*x`) are not supported".into(),
+        ),
+        LoadError::MappingKeyMustBeScalar(m) => {
+            (at(m), "mapping keys must be plain strings".into())
+        }
+        LoadError::UnexpectedTag(m) => (at(m), "YAML tags (`!tag`) are not supported".into()),
+        LoadError::ScanError(m, s) => (at(m), format!("YAML syntax error: {}", s.info())),
+        LoadError::DuplicateKey(d) => (
+            d.key.span().start().map(at).unwrap_or(Pos::START),
+            format!(
+                "duplicate key `{}` in the same mapping: remove one",
+                d.key.as_str()
+            ),
+        ),
+    };
+    YamlError { pos, message }
+}

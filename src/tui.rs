@@ -1,0 +1,51 @@
+//! The interactive TUI: terminal set-up, the event loop, and restoring the terminal.
+
+pub mod app;
+pub mod keys;
+pub mod runner;
+
+use app::{App, Message};
+use ratatui::crossterm::event::{self, Event as TermEvent};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Opens the TUI on the built-in lessons (plus `folder`), until the learner quits.
+pub fn main(folder: Option<&Path>) -> ExitCode {
+    let loaded = crate::content::load(folder);
+    let mut app = App::new(loaded.library, loaded.diagnostics.len());
+    // `ratatui::init` also installs a panic hook that restores the terminal before the
+    // panic message is printed.
+    let mut terminal = ratatui::init();
+    let result = run(&mut terminal, &mut app);
+    ratatui::restore();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: terminal: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io::Result<()> {
+    while !app.quit {
+        terminal.draw(|f| crate::ui::render(app, f))?;
+        // Wait briefly for a key; in between, pick up what a running kernel has sent.
+        if event::poll(Duration::from_millis(40))? {
+            match event::read()? {
+                TermEvent::Key(key) => {
+                    if let Some(msg) = keys::handle_key(app, key) {
+                        app::update(app, msg);
+                    }
+                }
+                TermEvent::Resize(..) => {}
+                _ => {}
+            }
+        }
+        while let Some(ev) = app.run.as_mut().and_then(|r| r.try_event()) {
+            app::update(app, Message::Kernel(ev));
+        }
+    }
+    Ok(())
+}

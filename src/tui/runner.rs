@@ -1,0 +1,117 @@
+//! A kernel running on a worker thread, feeding the TUI through a channel.
+
+use eshikaku_kernels::KernelError;
+use eshikaku_kernels::knobs::KnobValues;
+use eshikaku_kernels::registry::{KernelInfo, Report};
+use eshikaku_kernels::trace::{ChannelSink, Control, Event, Progress, Step, Trace};
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+
+/// The state of a run as the TUI sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunState {
+    /// Waiting in step mode for "next".
+    Stepping,
+    /// Running freely to the end.
+    Running,
+    /// Finished with a report.
+    Done(Report),
+    /// Stopped with an error (or cancelled).
+    Failed(String),
+}
+
+/// A kernel run: the steps received so far and the channels to the worker.
+pub struct KernelRun {
+    pub info: &'static KernelInfo,
+    pub knobs: KnobValues,
+    pub steps: Vec<Step>,
+    pub progress: Option<Progress>,
+    pub state: RunState,
+    events: Receiver<Event>,
+    control: Sender<Control>,
+}
+
+impl KernelRun {
+    /// Starts `info` with `knobs` on a new thread, in step mode if `stepping`.
+    pub fn start(info: &'static KernelInfo, knobs: KnobValues, stepping: bool) -> Self {
+        let (ev_tx, ev_rx) = mpsc::channel();
+        let (ctl_tx, ctl_rx) = mpsc::channel();
+        let thread_knobs = knobs.clone();
+        std::thread::spawn(move || {
+            let mut sink = ChannelSink::new(ev_tx.clone(), ctl_rx, stepping);
+            let result = info.run(&thread_knobs, &mut Trace::new(&mut sink));
+            let _ = ev_tx.send(Event::Finished(result));
+        });
+        Self {
+            info,
+            knobs,
+            steps: Vec::new(),
+            progress: None,
+            state: if stepping {
+                RunState::Stepping
+            } else {
+                RunState::Running
+            },
+            events: ev_rx,
+            control: ctl_tx,
+        }
+    }
+
+    /// The next event the worker has sent, if any. If the worker vanished without finishing,
+    /// the run is marked failed.
+    pub fn try_event(&mut self) -> Option<Event> {
+        match self.events.try_recv() {
+            Ok(ev) => Some(ev),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => {
+                if !self.is_finished() {
+                    self.state =
+                        RunState::Failed("カーネルのスレッドが予期せず終了しました".into());
+                }
+                None
+            }
+        }
+    }
+
+    /// Applies one event to the run's state.
+    pub fn apply(&mut self, ev: Event) {
+        match ev {
+            Event::Step(s) => {
+                self.progress = None;
+                self.steps.push(s);
+            }
+            Event::Progress(p) => self.progress = Some(p),
+            Event::Finished(Ok(report)) => {
+                self.progress = None;
+                self.state = RunState::Done(report);
+            }
+            Event::Finished(Err(KernelError::Cancelled)) => {
+                self.state = RunState::Failed("中止しました".into())
+            }
+            Event::Finished(Err(e)) => self.state = RunState::Failed(e.to_string()),
+        }
+    }
+
+    /// Whether the run has ended.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.state, RunState::Done(_) | RunState::Failed(_))
+    }
+
+    /// Sends a control message to the worker (ignored once it has finished).
+    pub fn send(&mut self, c: Control) {
+        if self.is_finished() {
+            return;
+        }
+        let _ = self.control.send(c);
+        match c {
+            Control::Continue => self.state = RunState::Running,
+            Control::Pause => self.state = RunState::Stepping,
+            Control::Next | Control::Cancel => {}
+        }
+    }
+}
+
+impl Drop for KernelRun {
+    fn drop(&mut self) {
+        let _ = self.control.send(Control::Cancel);
+    }
+}

@@ -1,0 +1,69 @@
+//! The `?` help overlay: every key of the current screen.
+
+use super::theme;
+use crate::tui::app::Screen;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+
+pub struct HelpView {
+    pub screen: Screen,
+}
+
+/// The keys of `screen`, as (keys, meaning).
+pub fn keys(screen: Screen) -> Vec<(&'static str, &'static str)> {
+    let mut k = vec![
+        ("j / ↓, k / ↑", "下へ / 上へ"),
+        ("PgDn / Ctrl-d, PgUp / Ctrl-u", "1 ページ進む / 戻る"),
+        ("g / G", "先頭 / 末尾"),
+    ];
+    match screen {
+        Screen::Home => k.extend([
+            ("Enter / l", "レッスンを開く"),
+            ("r", "カーネルを実行"),
+            ("q / Esc", "終了"),
+        ]),
+        Screen::Lesson => k.extend([
+            ("Space / b", "1 ページ進む / 戻る"),
+            ("r / Enter", "カーネルをステップ実行"),
+            ("q / Esc / h", "一覧へ戻る"),
+        ]),
+        Screen::Kernel => k.extend([
+            ("n / Space / →", "次のステップ"),
+            ("N / ←", "前のステップを見る"),
+            ("f", "最新のステップへ"),
+            ("c", "最後まで連続実行"),
+            ("p", "ステップ実行に戻す"),
+            ("r", "最初からやり直す"),
+            ("q / Esc", "中止してレッスンへ戻る"),
+        ]),
+    }
+    k.extend([("?", "ヘルプを閉じる"), ("Ctrl-c", "終了")]);
+    k
+}
+
+impl Widget for &HelpView {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let keys = keys(self.screen);
+        let height = u16::try_from(keys.len() + 2).unwrap_or(u16::MAX);
+        let popup = area.centered(Constraint::Max(56), Constraint::Max(height));
+        Clear.render(popup, buf);
+        let lines: Vec<Line> = keys
+            .iter()
+            .map(|(k, what)| {
+                Line::from(vec![
+                    Span::styled(format!("{k:<30}"), theme::key()),
+                    Span::raw(*what),
+                ])
+            })
+            .collect();
+        Paragraph::new(Text::from(lines))
+            .block(
+                Block::bordered()
+                    .title(" ヘルプ (?) ")
+                    .border_style(theme::border()),
+            )
+            .render(popup, buf);
+    }
+}

@@ -1,0 +1,88 @@
+//! A lesson laid out as styled lines for a given width (Japanese wrapped by display width).
+
+use super::theme;
+use super::wrap::wrap;
+use crate::content::model::Lesson;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+/// The lesson as lines no wider than `width` columns.
+pub fn lines(l: &Lesson, chapter_title: &str, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    let push = |out: &mut Vec<Line<'static>>, text: &str, style: Style, indent: usize| {
+        for line in wrap(text, width.saturating_sub(indent)) {
+            out.push(Line::styled(format!("{}{line}", " ".repeat(indent)), style));
+        }
+    };
+    push(&mut out, &l.title, theme::title(), 0);
+    push(
+        &mut out,
+        &format!("{chapter_title} ・ シラバス: {}", l.syllabus),
+        theme::muted(),
+        0,
+    );
+    out.push(Line::raw(""));
+    if !l.summary.is_empty() {
+        push(&mut out, &l.summary, Style::new(), 0);
+        out.push(Line::raw(""));
+    }
+    for s in &l.body {
+        push(&mut out, &format!("■ {}", s.heading), theme::heading(), 0);
+        push(&mut out, s.text.trim_end(), Style::new(), 0);
+        out.push(Line::raw(""));
+    }
+    if !l.formulas.is_empty() {
+        push(&mut out, "■ 数式", theme::heading(), 0);
+        for f in &l.formulas {
+            push(&mut out, &f.name, theme::muted(), 2);
+            push(&mut out, &f.expr, theme::formula(), 4);
+            if !f.note.is_empty() {
+                push(&mut out, &f.note, Style::new(), 4);
+            }
+        }
+        out.push(Line::raw(""));
+    }
+    if !l.key_points.is_empty() {
+        push(&mut out, "■ 要点", theme::heading(), 0);
+        for k in &l.key_points {
+            push(&mut out, &format!("- {k}"), Style::new(), 2);
+        }
+        out.push(Line::raw(""));
+    }
+    if let Some(k) = &l.kernel {
+        out.push(Line::from(vec![
+            Span::styled("■ カーネル ", theme::heading()),
+            Span::raw(format!("{}  ", k.id)),
+            Span::styled("r", theme::key()),
+            Span::styled(" でステップ実行", theme::muted()),
+        ]));
+        out.push(Line::raw(""));
+    }
+    if !l.questions.is_empty() {
+        push(
+            &mut out,
+            &format!("■ 問題 ({} 問)", l.questions.len()),
+            theme::heading(),
+            0,
+        );
+        push(
+            &mut out,
+            "問題演習はこのレッスンの確認問題として出題されます。",
+            theme::muted(),
+            2,
+        );
+        out.push(Line::raw(""));
+    }
+    if !l.references.is_empty() {
+        push(&mut out, "■ 参考文献", theme::heading(), 0);
+        for r in &l.references {
+            let url = if r.url.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", r.url)
+            };
+            push(&mut out, &format!("- {}{url}", r.title), theme::muted(), 2);
+        }
+    }
+    out
+}

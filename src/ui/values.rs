@@ -1,0 +1,201 @@
+//! A kernel step's values laid out as styled lines: numbers, tensors, tables, heat maps,
+//! curves and metrics.
+
+use super::theme;
+use super::wrap::wrap;
+use crate::format::num;
+use eshikaku_kernels::trace::{Image, Metric, Palette, Step, Table, Value};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+/// The points of every curve seen so far, by name, in order of first appearance.
+pub type SeriesHistory = Vec<(String, Vec<(f64, f64)>)>;
+
+/// Gathers all series points recorded in `steps`.
+pub fn series_history(steps: &[Step]) -> SeriesHistory {
+    let mut out: SeriesHistory = Vec::new();
+    for s in steps {
+        for v in &s.values {
+            if let Value::Series { name, x, y } = v {
+                match out.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, pts)) => pts.push((*x, *y)),
+                    None => out.push((name.clone(), vec![(*x, *y)])),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The lines showing `step` in `width` columns; curves use `history` (points up to this step).
+pub fn step_lines(step: &Step, history: &SeriesHistory, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    let mut curves_shown: Vec<&str> = Vec::new();
+    for v in &step.values {
+        match v {
+            Value::Scalar { name, value } => out.push(Line::from(vec![
+                Span::styled(format!("{name} = "), theme::muted()),
+                Span::raw(num(*value)),
+            ])),
+            Value::Tensor(t) => {
+                out.push(Line::from(vec![
+                    Span::styled(t.name.clone(), theme::heading()),
+                    Span::styled(format!("  shape {:?}", t.shape), theme::muted()),
+                ]));
+                let stats = format!(
+                    "  平均 {}  標準偏差 {}  最小 {}  最大 {}",
+                    num(t.mean),
+                    num(t.std),
+                    num(t.min),
+                    num(t.max)
+                );
+                out.push(Line::raw(stats));
+                let head: Vec<String> = t.head.iter().map(|x| num(*x)).collect();
+                for line in wrap(
+                    &format!(
+                        "  [{}{}]",
+                        head.join(", "),
+                        if t.head.len() < t.shape.iter().product() {
+                            ", …"
+                        } else {
+                            ""
+                        }
+                    ),
+                    width,
+                ) {
+                    out.push(Line::styled(line, theme::muted()));
+                }
+            }
+            Value::Series { name, .. } => {
+                if curves_shown.contains(&name.as_str()) {
+                    continue;
+                }
+                curves_shown.push(name);
+                if let Some((_, pts)) = history.iter().find(|(n, _)| n == name) {
+                    curve(name, pts, width, &mut out);
+                }
+            }
+            Value::Image(img) => image(img, width, &mut out),
+            Value::Table(t) => table(t, &mut out),
+            Value::Text { text } => {
+                for line in wrap(text, width) {
+                    out.push(Line::raw(line));
+                }
+            }
+            Value::Metric(m) => out.push(metric(m)),
+        }
+        out.push(Line::raw(""));
+    }
+    out
+}
+
+/// `✓ name = value  (目標 ≥ t)` in green, or `✗` in red.
+pub fn metric(m: &Metric) -> Line<'static> {
+    let (mark, style) = match (&m.target, m.pass) {
+        (None, _) => ("·", theme::muted()),
+        (Some(_), true) => ("✓", theme::pass()),
+        (Some(_), false) => ("✗", theme::fail()),
+    };
+    let mut spans = vec![
+        Span::styled(format!("{mark} "), style),
+        Span::raw(format!("{} = {}", m.name, num(m.value))),
+    ];
+    if let Some(t) = &m.target {
+        spans.push(Span::styled(format!("  (目標 {t})"), theme::muted()));
+    }
+    Line::from(spans)
+}
+
+/// A sparkline of the curve, resampled to fit `width`.
+fn curve(name: &str, pts: &[(f64, f64)], width: usize, out: &mut Vec<Line<'static>>) {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let Some(&(x_last, y_last)) = pts.last() else {
+        return;
+    };
+    out.push(Line::from(vec![
+        Span::styled(format!("{name} "), theme::heading()),
+        Span::styled(
+            format!(
+                "({} 点, 最新 x={} y={})",
+                pts.len(),
+                num(x_last),
+                num(y_last)
+            ),
+            theme::muted(),
+        ),
+    ]));
+    let cols = width.saturating_sub(2).clamp(1, 120).min(pts.len());
+    let ys: Vec<f64> = (0..cols).map(|i| pts[i * pts.len() / cols].1).collect();
+    let (lo, hi) = ys
+        .iter()
+        .filter(|y| y.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &y| {
+            (a.min(y), b.max(y))
+        });
+    let line: String = ys
+        .iter()
+        .map(|&y| {
+            if !y.is_finite() {
+                return '×';
+            }
+            let t = if hi > lo { (y - lo) / (hi - lo) } else { 0.5 };
+            BARS[((t * 7.0).round() as usize).min(7)]
+        })
+        .collect();
+    out.push(Line::styled(format!("  {line}"), theme::formula()));
+    out.push(Line::styled(
+        format!("  y: {} … {}", num(lo), num(hi)),
+        theme::muted(),
+    ));
+}
+
+/// An image drawn with half blocks (`▀`: top pixel as foreground, bottom as background).
+fn image(img: &Image, width: usize, out: &mut Vec<Line<'static>>) {
+    out.push(Line::from(vec![
+        Span::styled(img.name.clone(), theme::heading()),
+        Span::styled(format!("  {}×{}", img.height, img.width), theme::muted()),
+    ]));
+    if img.width == 0 || img.height == 0 || img.data.len() < img.width * img.height {
+        return;
+    }
+    let scale = (width.saturating_sub(2) / img.width)
+        .clamp(1, 4)
+        .min((48 / img.height).max(1));
+    let (lo, hi) = img
+        .data
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let abs_max = lo.abs().max(hi.abs()).max(f32::MIN_POSITIVE);
+    let color = |v: f32| match img.palette {
+        Palette::Gray => theme::gray(if hi > lo { (v - lo) / (hi - lo) } else { 0.5 }),
+        Palette::Heat => theme::heat(if hi > lo { (v - lo) / (hi - lo) } else { 0.5 }),
+        Palette::Diverging => theme::diverging(v / abs_max),
+        Palette::Categorical => theme::category(v.max(0.0) as usize),
+    };
+    let rows = img.height * scale;
+    let pixel = |r: usize, c: usize| img.data[(r / scale) * img.width + c / scale];
+    for r in (0..rows).step_by(2) {
+        let mut spans = vec![Span::raw("  ")];
+        for c in 0..img.width * scale {
+            let top = color(pixel(r, c));
+            let bottom = if r + 1 < rows {
+                color(pixel(r + 1, c))
+            } else {
+                ratatui::style::Color::Reset
+            };
+            spans.push(Span::styled("▀", Style::new().fg(top).bg(bottom)));
+        }
+        out.push(Line::from(spans));
+    }
+}
+
+fn table(t: &Table, out: &mut Vec<Line<'static>>) {
+    out.push(Line::styled(t.name.clone(), theme::heading()));
+    for (i, row) in crate::format::aligned_rows(t).into_iter().enumerate() {
+        let style = if i == 0 { theme::muted() } else { Style::new() };
+        out.push(Line::styled(format!("  {row}"), style));
+    }
+}

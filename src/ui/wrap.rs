@@ -1,0 +1,142 @@
+//! Wrapping text by display width: Japanese breaks between any two characters (except before
+//! closing punctuation), Latin words break at spaces.
+
+use unicode_width::UnicodeWidthChar;
+
+/// Characters that must not start a line (禁則処理, a simple version).
+const NO_LINE_START: &str =
+    "、。，．・：；？！）」』】〕〉》ー…,.;:!?)]}ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ";
+
+/// Display width of `s` in terminal columns.
+pub fn width(s: &str) -> usize {
+    s.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
+/// Splits `text` into lines of at most `max` columns (paragraph breaks kept as empty lines).
+/// A `max` of 0 is treated as 1.
+pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut out = Vec::new();
+    for para in text.split('\n') {
+        wrap_line(para.trim_end(), max, &mut out);
+    }
+    out
+}
+
+/// Wraps one line, continuing bullets (`- `) with a hanging indent.
+fn wrap_line(line: &str, max: usize, out: &mut Vec<String>) {
+    if line.is_empty() {
+        out.push(String::new());
+        return;
+    }
+    let lead = line.len() - line.trim_start().len();
+    let bullet = line.trim_start().starts_with("- ") || line.trim_start().starts_with("・");
+    let hang = if bullet { lead + 2 } else { lead };
+    let hang = if hang * 2 >= max { 0 } else { hang };
+    let mut cur = String::new();
+    let mut cur_w = 0;
+    for tok in tokens(line) {
+        let tw = width(&tok);
+        if cur_w + tw > max && cur_w > hang {
+            if tok == " " {
+                out.push(cur.trim_end().to_string());
+                cur = " ".repeat(hang);
+                cur_w = hang;
+                continue;
+            }
+            // Kinsoku: pull the previous character down rather than start with `。`.
+            let mut carry = String::new();
+            let forbidden = tok
+                .chars()
+                .next()
+                .is_some_and(|c| NO_LINE_START.contains(c));
+            if forbidden
+                && width(cur.trim_end()) > hang + 2
+                && let Some(last) = cur.pop()
+            {
+                carry.push(last);
+            }
+            out.push(cur.trim_end().to_string());
+            cur = " ".repeat(hang) + &carry;
+            cur_w = width(&cur);
+        }
+        if cur_w + tw > max {
+            // A token longer than a whole line (a long URL): hard-break it.
+            for ch in tok.chars() {
+                let w = ch.width().unwrap_or(0);
+                if cur_w + w > max && cur_w > hang {
+                    out.push(cur.trim_end().to_string());
+                    cur = " ".repeat(hang);
+                    cur_w = hang;
+                }
+                cur.push(ch);
+                cur_w += w;
+            }
+            continue;
+        }
+        cur.push_str(&tok);
+        cur_w += tw;
+    }
+    out.push(cur.trim_end().to_string());
+}
+
+/// Breakable units: a run of non-space narrow characters, a single space, or one wide character.
+fn tokens(line: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for ch in line.chars() {
+        let wide = ch.width().unwrap_or(0) >= 2;
+        if ch == ' ' || wide {
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            out.push(ch.to_string());
+        } else {
+            word.push(ch);
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn japanese_breaks_by_display_width() {
+        let lines = wrap("バッチ正規化はミニバッチ単位で正規化する。", 10);
+        assert!(lines.iter().all(|l| width(l) <= 10), "{lines:?}");
+        assert_eq!(lines.concat(), "バッチ正規化はミニバッチ単位で正規化する。");
+    }
+
+    #[test]
+    fn closing_punctuation_does_not_start_a_line() {
+        let lines = wrap("あいうえおかきくけこ。さし", 20);
+        assert!(lines.iter().all(|l| !l.starts_with('。')), "{lines:?}");
+    }
+
+    #[test]
+    fn latin_words_are_kept_whole() {
+        let lines = wrap("Layer Normalization (LN) normalises", 14);
+        assert_eq!(lines, vec!["Layer", "Normalization", "(LN)", "normalises"]);
+    }
+
+    #[test]
+    fn bullets_hang_and_blank_lines_stay() {
+        let lines = wrap("- あいうえおかきくけこさしすせそ\n\n次", 12);
+        assert_eq!(lines[0], "- あいうえお");
+        assert!(lines[1].starts_with("  "));
+        assert!(lines.contains(&String::new()));
+    }
+
+    #[test]
+    fn never_panics_on_tiny_widths() {
+        for w in 0..4 {
+            let lines = wrap("漢字 abc\tdef 。、", w);
+            assert!(!lines.is_empty());
+        }
+    }
+}

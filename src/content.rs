@@ -100,7 +100,16 @@ pub fn check_builtin() -> check::CheckedSet {
 /// Checks the files of `dir`, resolving chapters against `known_chapters` too.
 pub fn check_folder(dir: &Path, known_chapters: &[Chapter]) -> check::CheckedSet {
     match source::folder(dir) {
-        Ok(files) => check_set(&files, known_chapters),
+        Ok((files, problems)) => {
+            let mut set = check_set(&files, known_chapters);
+            set.diagnostics.extend(
+                problems
+                    .iter()
+                    .map(|(path, msg)| Diagnostic::new(path, yaml::Pos::START, msg.clone())),
+            );
+            set.diagnostics.sort();
+            set
+        }
         Err((path, message)) => check::CheckedSet {
             diagnostics: vec![Diagnostic::new(&path, yaml::Pos::START, message)],
             ..Default::default()

@@ -40,6 +40,22 @@ pub fn key_hints(hints: &[(&str, &str)], status: Option<&str>) -> Line<'static> 
     Line::from(spans)
 }
 
+/// A header row: `left` takes what `right` (kept whole, at the right edge) leaves.
+pub fn header(
+    left: Line,
+    right: Line,
+    area: ratatui::layout::Rect,
+    buf: &mut ratatui::buffer::Buffer,
+) {
+    use ratatui::widgets::Widget;
+    let right_w = u16::try_from(right.width())
+        .unwrap_or(u16::MAX)
+        .min(area.width);
+    let [l, r] = Layout::horizontal([Constraint::Min(0), Constraint::Length(right_w)]).areas(area);
+    left.render(l, buf);
+    right.render(r, buf);
+}
+
 /// Splits an area into header (1 line), body and footer (1 line).
 pub fn frame_areas(area: ratatui::layout::Rect) -> [ratatui::layout::Rect; 3] {
     Layout::vertical([

@@ -20,11 +20,13 @@
 mod channel;
 mod number;
 pub mod sink;
+mod summary;
 mod value;
 
 pub use channel::{ChannelSink, Control, Event};
 pub use number::fmt_num;
 pub use sink::{CollectSink, Progress, Sink};
+pub use summary::{snap_num, summarize};
 pub use value::{Image, Metric, Op, Palette, Step, StepDecl, Table, Target, TensorSummary, Value};
 
 use crate::KernelError;

@@ -118,7 +118,9 @@ pub fn lesson(l: &Lesson, chapter_title: &str, cols: usize) -> String {
         l.title,
         "=".repeat(width(&l.title).min(cols))
     );
-    let _ = writeln!(out, "章: {chapter_title}    シラバス: {}\n", l.syllabus);
+    para(&mut out, &format!("章: {chapter_title}"), "");
+    para(&mut out, &format!("シラバス: {}", l.syllabus), "");
+    out.push('\n');
     if !l.summary.is_empty() {
         para(&mut out, &l.summary, "");
         out.push('\n');
@@ -131,7 +133,8 @@ pub fn lesson(l: &Lesson, chapter_title: &str, cols: usize) -> String {
     if !l.formulas.is_empty() {
         let _ = writeln!(out, "■ 数式");
         for f in &l.formulas {
-            let _ = writeln!(out, "  {}:  {}", f.name, f.expr);
+            para(&mut out, &f.name, "  ");
+            para(&mut out, &f.expr, "      ");
             if !f.note.is_empty() {
                 para(&mut out, &f.note, "      ");
             }

@@ -57,23 +57,40 @@ fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<SourceFile>) {
     }
 }
 
-/// The YAML files under `root` (recursively), sorted by path. Unreadable files are errors.
-pub fn folder(root: &Path) -> Result<Vec<SourceFile>, (String, String)> {
+/// A file or folder that could not be read: its path and why.
+pub type ReadProblem = (String, String);
+
+/// The YAML files under `root` (recursively), sorted by path, and the files that could not be
+/// read. Only an unreadable `root` is fatal.
+pub fn folder(root: &Path) -> Result<(Vec<SourceFile>, Vec<ReadProblem>), ReadProblem> {
     let mut out = Vec::new();
-    walk(root, root, &mut out)?;
+    let mut problems = Vec::new();
+    std::fs::read_dir(root).map_err(|e| {
+        (
+            root.display().to_string(),
+            format!("cannot read folder: {e}"),
+        )
+    })?;
+    walk(root, root, &mut out, &mut problems);
     out.sort_by(|a, b| a.rel.cmp(&b.rel));
-    Ok(out)
+    Ok((out, problems))
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> Result<(), (String, String)> {
-    let shown = dir.display().to_string();
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| (shown.clone(), format!("cannot read folder: {e}")))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| (shown.clone(), format!("cannot read folder: {e}")))?;
-        let path = entry.path();
+fn walk(root: &Path, dir: &Path, out: &mut Vec<SourceFile>, problems: &mut Vec<ReadProblem>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            return problems.push((
+                dir.display().to_string(),
+                format!("cannot read folder: {e}"),
+            ));
+        }
+    };
+    let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    paths.sort();
+    for path in paths {
         if path.is_dir() {
-            walk(root, &path, out)?;
+            walk(root, &path, out, problems);
             continue;
         }
         let rel = path
@@ -84,22 +101,23 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> Result<(), (Strin
         if !is_yaml(&rel) {
             continue;
         }
-        let bytes = std::fs::read(&path)
-            .map_err(|e| (path.display().to_string(), format!("cannot read file: {e}")))?;
-        let text = String::from_utf8(bytes).map_err(|_| {
-            (
-                path.display().to_string(),
-                "file is not valid UTF-8: save it as UTF-8".to_string(),
-            )
-        })?;
-        out.push(SourceFile {
-            path: path.display().to_string(),
-            rel,
-            text,
-            origin: Origin::Folder,
-        });
+        let shown = path.display().to_string();
+        match std::fs::read(&path) {
+            Err(e) => problems.push((shown, format!("cannot read file: {e}"))),
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Err(_) => problems.push((
+                    shown,
+                    "file is not valid UTF-8: save it as UTF-8".to_string(),
+                )),
+                Ok(text) => out.push(SourceFile {
+                    path: shown,
+                    rel,
+                    text,
+                    origin: Origin::Folder,
+                }),
+            },
+        }
     }
-    Ok(())
 }
 
 fn is_yaml(rel: &str) -> bool {

@@ -102,18 +102,23 @@ fn start_of(node: &Node) -> Option<Pos> {
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Parsed<T>, YamlError> {
     let options = LoaderOptions::default().error_on_duplicate_keys(true);
     let root = marked_yaml::parse_yaml_with_options(0, text, options).map_err(load_error)?;
-    let value = marked_yaml::from_node(&root).map_err(|e| YamlError {
-        pos: e
-            .start_mark()
-            .map(|m| Pos {
+    let value = marked_yaml::from_node(&root).map_err(|e| {
+        let top_level = e.path().is_none_or(|p| p.is_empty() || p == ".");
+        let pos = match e.start_mark() {
+            // A field missing from the whole document is reported at its start.
+            _ if top_level => Pos::START,
+            Some(m) => Pos {
                 line: m.line(),
                 col: m.column(),
-            })
-            .unwrap_or(Pos::START),
-        message: match e.path() {
-            Some(path) if !path.is_empty() && path != "." => format!("{path}: {}", *e),
-            _ => e.to_string(),
-        },
+            },
+            None => Pos::START,
+        };
+        let hint = "(`eshikaku lessons schema` describes every field)";
+        let message = match e.path() {
+            Some(path) if !top_level => format!("{path}: {} {hint}", *e),
+            _ => format!("{e} {hint}"),
+        };
+        YamlError { pos, message }
     })?;
     Ok(Parsed { value, root })
 }
@@ -137,7 +142,13 @@ fn load_error(e: LoadError) -> YamlError {
             (at(m), "mapping keys must be plain strings".into())
         }
         LoadError::UnexpectedTag(m) => (at(m), "YAML tags (`!tag`) are not supported".into()),
-        LoadError::ScanError(m, s) => (at(m), format!("YAML syntax error: {}", s.info())),
+        LoadError::ScanError(m, s) => (
+            at(m),
+            format!(
+                "YAML syntax error: {} (the cause may be just before this point, e.g. an unclosed bracket or quote; text containing `: ` must be quoted)",
+                s.info()
+            ),
+        ),
         LoadError::DuplicateKey(d) => (
             d.key.span().start().map(at).unwrap_or(Pos::START),
             format!(

@@ -26,8 +26,9 @@ pub struct KernelRun {
     pub steps: Vec<Step>,
     pub progress: Option<Progress>,
     pub state: RunState,
-    events: Receiver<Event>,
-    control: Sender<Control>,
+    /// `None` for a replayed run (no worker thread).
+    events: Option<Receiver<Event>>,
+    control: Option<Sender<Control>>,
 }
 
 impl KernelRun {
@@ -51,15 +52,40 @@ impl KernelRun {
             } else {
                 RunState::Running
             },
-            events: ev_rx,
-            control: ctl_tx,
+            events: Some(ev_rx),
+            control: Some(ctl_tx),
         }
+    }
+
+    /// A finished run rebuilt from recorded steps, without a worker (for tests and for showing a
+    /// recorded trace).
+    pub fn replay(
+        info: &'static KernelInfo,
+        knobs: KnobValues,
+        steps: Vec<Step>,
+        result: Result<Report, KernelError>,
+    ) -> Self {
+        let mut run = Self {
+            info,
+            knobs,
+            steps: Vec::new(),
+            progress: None,
+            state: RunState::Stepping,
+            events: None,
+            control: None,
+        };
+        for s in steps {
+            run.apply(Event::Step(s));
+        }
+        run.apply(Event::Finished(result));
+        run
     }
 
     /// The next event the worker has sent, if any. If the worker vanished without finishing,
     /// the run is marked failed.
     pub fn try_event(&mut self) -> Option<Event> {
-        match self.events.try_recv() {
+        let events = self.events.as_ref()?;
+        match events.try_recv() {
             Ok(ev) => Some(ev),
             Err(TryRecvError::Empty) => None,
             Err(TryRecvError::Disconnected) => {
@@ -101,7 +127,9 @@ impl KernelRun {
         if self.is_finished() {
             return;
         }
-        let _ = self.control.send(c);
+        if let Some(control) = &self.control {
+            let _ = control.send(c);
+        }
         match c {
             Control::Continue => self.state = RunState::Running,
             Control::Pause => self.state = RunState::Stepping,
@@ -112,6 +140,8 @@ impl KernelRun {
 
 impl Drop for KernelRun {
     fn drop(&mut self) {
-        let _ = self.control.send(Control::Cancel);
+        if let Some(control) = &self.control {
+            let _ = control.send(Control::Cancel);
+        }
     }
 }

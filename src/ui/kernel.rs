@@ -46,13 +46,16 @@ impl Widget for &KernelView<'_> {
             }
             RunState::Failed(e) => (format!("停止: {e}"), theme::fail()),
         };
-        Line::from(vec![
-            Span::styled(run.info.id, theme::title()),
-            Span::raw(format!(" {} ", run.info.title)),
-            Span::styled(format!("seed {} · ", run.knobs.seed), theme::muted()),
-            Span::styled(state, state_style),
-        ])
-        .render(head, buf);
+        super::header(
+            Line::from(vec![
+                Span::styled(run.info.id, theme::title()),
+                Span::raw(format!(" {} ", run.info.title)),
+                Span::styled(format!("seed {}", run.knobs.seed), theme::muted()),
+            ]),
+            Line::styled(format!(" {state}"), state_style),
+            head,
+            buf,
+        );
 
         let [list_area, step_area] = if body.width >= 70 {
             Layout::horizontal([Constraint::Length(30), Constraint::Min(0)]).areas(body)
@@ -123,10 +126,10 @@ fn render_step(app: &App, shown: Option<usize>, area: Rect, buf: &mut Buffer) {
         Paragraph::new(Line::styled(msg, theme::muted())).render(area, buf);
         return;
     };
-    let mut lines = vec![Line::styled(
-        format!("{} ({})", step.title, step.key),
-        theme::title(),
-    )];
+    let mut lines = vec![Line::from(vec![
+        Span::styled(step.title.clone(), theme::title()),
+        Span::styled(format!("  · {}", step.key), theme::muted()),
+    ])];
     let note = app
         .current_lesson()
         .and_then(|e| e.lesson.kernel.as_ref())

@@ -29,16 +29,18 @@ impl Widget for &LessonView<'_> {
         app.lesson_max_scroll.set(max_scroll);
         let scroll = app.lesson_scroll.min(max_scroll);
         let pct = (scroll * 100).checked_div(max_scroll).unwrap_or(100);
-        Line::from(vec![
-            Span::styled(
-                app.library.chapter_title(&l.chapter).to_string(),
-                theme::chapter(),
-            ),
-            Span::styled(" › ", theme::muted()),
-            Span::styled(l.title.clone(), theme::title()),
-            Span::styled(format!("  {pct}%"), theme::muted()),
-        ])
-        .render(head, buf);
+        super::header(
+            Line::from(vec![
+                Span::styled(l.title.clone(), theme::title()),
+                Span::styled(
+                    format!("  {}", app.library.chapter_title(&l.chapter)),
+                    theme::muted(),
+                ),
+            ]),
+            Line::styled(format!(" {pct:>3}%"), theme::muted()),
+            head,
+            buf,
+        );
         Paragraph::new(Text::from(lines))
             .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
             .render(text_area, buf);

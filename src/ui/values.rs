@@ -44,7 +44,7 @@ pub fn step_lines(step: &Step, history: &SeriesHistory, width: usize) -> Vec<Lin
                 ]));
                 let stats = format!(
                     "  平均 {}  標準偏差 {}  最小 {}  最大 {}",
-                    num(t.mean),
+                    num(clean(t.mean, t.min.abs().max(t.max.abs()))),
                     num(t.std),
                     num(t.min),
                     num(t.max)
@@ -84,9 +84,18 @@ pub fn step_lines(step: &Step, history: &SeriesHistory, width: usize) -> Vec<Lin
             }
             Value::Metric(m) => out.push(metric(m)),
         }
-        out.push(Line::raw(""));
+        // One-line values (numbers, metrics) stack; blocks get a blank line after them.
+        if !matches!(v, Value::Scalar { .. } | Value::Metric(_)) {
+            out.push(Line::raw(""));
+        }
     }
     out
+}
+
+/// `x` with rounding noise (below `1e-12` of the tensor's `scale`) shown as exactly 0, so a
+/// normalised tensor reads "mean 0" rather than "mean -3.6e-17".
+fn clean(x: f64, scale: f64) -> f64 {
+    if x.abs() <= 1e-12 * scale { 0.0 } else { x }
 }
 
 /// `✓ name = value  (目標 ≥ t)` in green, or `✗` in red.

@@ -18,7 +18,26 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
     let max = max.max(1);
     let mut out = Vec::new();
     for para in text.split('\n') {
-        wrap_line(para.trim_end(), max, &mut out);
+        wrap_line(&tidy_spaces(para.trim_end()), max, &mut out);
+    }
+    out
+}
+
+/// Drops a space between two wide characters, or after Japanese closing punctuation: YAML's
+/// folded scalars (`>`) join lines with a space, which Japanese text does not want.
+fn tidy_spaces(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let wide = |c: char| c.width().unwrap_or(0) >= 2;
+    let mut out = String::with_capacity(line.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' && i > 0 && i + 1 < chars.len() {
+            let (prev, next) = (chars[i - 1], chars[i + 1]);
+            let after_stop = "。、，．！？」』）".contains(prev);
+            if (wide(prev) && wide(next)) || (after_stop && next != ' ') {
+                continue;
+            }
+        }
+        out.push(c);
     }
     out
 }
@@ -50,11 +69,15 @@ fn wrap_line(line: &str, max: usize, out: &mut Vec<String>) {
                 .chars()
                 .next()
                 .is_some_and(|c| NO_LINE_START.contains(c));
-            if forbidden
-                && width(cur.trim_end()) > hang + 2
-                && let Some(last) = cur.pop()
-            {
-                carry.push(last);
+            if forbidden {
+                // Pull characters down until the new line starts with an allowed one.
+                while width(cur.trim_end()) > hang + 2 {
+                    let Some(last) = cur.pop() else { break };
+                    carry.insert(0, last);
+                    if !NO_LINE_START.contains(last) {
+                        break;
+                    }
+                }
             }
             out.push(cur.trim_end().to_string());
             cur = " ".repeat(hang) + &carry;
@@ -130,6 +153,27 @@ mod tests {
         assert_eq!(lines[0], "- あいうえお");
         assert!(lines[1].starts_with("  "));
         assert!(lines.contains(&String::new()));
+    }
+
+    #[test]
+    fn folded_yaml_spaces_between_japanese_are_dropped() {
+        assert_eq!(
+            wrap("層です。 4 種類 の正規化", 80),
+            vec!["層です。4 種類の正規化"]
+        );
+        assert_eq!(wrap("正規化 (Batch Norm)", 80), vec!["正規化 (Batch Norm)"]);
+    }
+
+    #[test]
+    fn closing_bracket_and_stop_move_down_together() {
+        let lines = wrap("あいうえおかきくけ)。", 10);
+        assert!(
+            lines
+                .iter()
+                .all(|l| !l.starts_with(')') && !l.starts_with('。')),
+            "{lines:?}"
+        );
+        assert_eq!(lines.concat(), "あいうえおかきくけ)。");
     }
 
     #[test]

@@ -12,12 +12,14 @@ pub fn fmt_num(x: f64) -> String {
     if x == 0.0 {
         return "0".into();
     }
-    let mag = x.abs();
-    let s = if (1e-3..1e5).contains(&mag) {
+    // Round to 4 significant digits first, so 9999.9 becomes 1e4 rather than "10000".
+    let rounded: f64 = format!("{x:.3e}").parse().unwrap_or(x);
+    let mag = rounded.abs();
+    let s = if (1e-3..1e4).contains(&mag) {
         let decimals = (3 - mag.log10().floor() as i32).max(0) as usize;
-        trim_zeros(&format!("{x:.decimals$}"))
+        trim_zeros(&format!("{rounded:.decimals$}"))
     } else {
-        let s = format!("{x:.3e}");
+        let s = format!("{rounded:.3e}");
         match s.split_once('e') {
             Some((m, e)) => format!("{}e{e}", trim_zeros(m)),
             None => s,
@@ -51,8 +53,13 @@ mod tests {
         assert_eq!(num(3.14159), "3.142");
         assert_eq!(num(-123.456), "-123.5");
         assert_eq!(num(0.012345), "0.01235");
-        assert_eq!(num(12345.6), "12346");
+        assert_eq!(num(12345.6), "1.235e4");
+        assert_eq!(num(1234.56), "1235");
+        assert_eq!(num(9999.9), "1e4");
+        assert_eq!(num(0.00099996), "0.001");
         assert_eq!(num(99999.9), "1e5");
+        assert_eq!(num(1e300), "1e300");
+        assert_eq!(num(f64::MIN_POSITIVE), "2.225e-308");
         assert_eq!(num(1e-6), "1e-6");
         assert_eq!(num(-2.5e-9), "-2.5e-9");
         assert_eq!(num(123456.0), "1.235e5");

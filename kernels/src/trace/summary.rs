@@ -1,0 +1,105 @@
+//! A compact text summary of a trace, for snapshot tests of every kernel.
+//!
+//! Numbers are rounded to 4 significant digits, and magnitudes below `1e-9` (rounding noise
+//! such as a mean of `-3.6e-17`) are written as `0`, so the summary is stable across machines.
+
+use super::{Step, Value, fmt_num};
+use std::fmt::Write;
+
+/// A number as it appears in a snapshot.
+pub fn snap_num(x: f64) -> String {
+    if x.abs() < 1e-9 {
+        "0".into()
+    } else {
+        fmt_num(x)
+    }
+}
+
+/// One line per value: names, shapes and rounded statistics — not every tensor element.
+pub fn summarize(steps: &[Step]) -> String {
+    let mut out = String::new();
+    for s in steps {
+        let _ = writeln!(out, "[{}] {}", s.index, s.key);
+        for v in &s.values {
+            let _ = match v {
+                Value::Scalar { name, value } => {
+                    writeln!(out, "  scalar {name} = {}", snap_num(*value))
+                }
+                Value::Tensor(t) => writeln!(
+                    out,
+                    "  tensor {} {:?} mean {} std {} min {} max {}",
+                    t.name,
+                    t.shape,
+                    snap_num(t.mean),
+                    snap_num(t.std),
+                    snap_num(t.min),
+                    snap_num(t.max)
+                ),
+                Value::Series { name, x, y } => {
+                    writeln!(out, "  series {name} ({}, {})", snap_num(*x), snap_num(*y))
+                }
+                Value::Image(i) => {
+                    let mean = i.data.iter().map(|&v| f64::from(v)).sum::<f64>()
+                        / i.data.len().max(1) as f64;
+                    writeln!(
+                        out,
+                        "  image {} {}x{} {:?} mean {}",
+                        i.name,
+                        i.height,
+                        i.width,
+                        i.palette,
+                        snap_num(mean)
+                    )
+                }
+                Value::Table(t) => {
+                    let _ = writeln!(out, "  table {} [{}]", t.name, t.columns.join(" | "));
+                    for row in &t.rows {
+                        let cells: Vec<String> = row.iter().map(|c| snap_cell(c)).collect();
+                        let _ = writeln!(out, "    {}", cells.join(" | "));
+                    }
+                    Ok(())
+                }
+                Value::Text { text } => {
+                    writeln!(out, "  text {}", text.chars().take(24).collect::<String>())
+                }
+                Value::Metric(m) => writeln!(
+                    out,
+                    "  metric {} = {} {}",
+                    m.name,
+                    snap_num(m.value),
+                    if m.pass { "pass" } else { "FAIL" }
+                ),
+            };
+        }
+    }
+    out
+}
+
+/// A table cell: numbers re-rounded like every other number, text as is.
+fn snap_cell(c: &str) -> String {
+    c.parse::<f64>().map_or_else(|_| c.to_string(), snap_num)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::{CollectSink, Trace};
+
+    #[test]
+    fn noise_becomes_zero_and_numbers_are_rounded() {
+        assert_eq!(snap_num(-3.566e-17), "0");
+        assert_eq!(snap_num(0.123456), "0.1235");
+        let mut sink = CollectSink::default();
+        Trace::new(&mut sink)
+            .step("k", |s| {
+                s.scalar("a", 1.0 / 3.0);
+                s.text("とても長い説明文がここに入ります、とても長い説明文がここに入ります");
+            })
+            .expect("collect");
+        let text = summarize(&sink.steps);
+        assert_eq!(
+            text,
+            "[0] k\n  scalar a = 0.3333\n  text とても長い説明文がここに入ります、とても長い説明\n"
+        );
+    }
+}

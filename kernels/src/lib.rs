@@ -5,6 +5,7 @@
 //! Kernels are found through [`registry`]. This crate never prints and never touches a
 //! terminal.
 
+pub mod data;
 pub mod error;
 pub mod knobs;
 pub mod nn;

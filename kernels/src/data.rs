@@ -1,0 +1,3 @@
+//! Small datasets embedded in the binary (see `kernels/data/README.md` for sources and licences).
+
+pub mod digits;

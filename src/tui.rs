@@ -29,7 +29,9 @@ pub fn main(folder: Option<&Path>) -> ExitCode {
 }
 
 fn run(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io::Result<()> {
+    let start = std::time::Instant::now();
     while !app.quit {
+        app.tick = u64::try_from(start.elapsed().as_millis() / 40).unwrap_or(u64::MAX);
         terminal.draw(|f| crate::ui::render(app, f))?;
         // Wait briefly for a key; in between, pick up what a running kernel has sent.
         if event::poll(Duration::from_millis(40))? {

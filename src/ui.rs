@@ -5,6 +5,7 @@ pub mod home;
 pub mod kernel;
 pub mod lesson;
 pub mod lesson_text;
+pub mod plot;
 pub mod theme;
 pub mod values;
 pub mod wrap;

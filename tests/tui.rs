@@ -254,3 +254,43 @@ fn no_panic_at_any_terminal_size() {
         }
     }
 }
+
+#[test]
+fn scatter_and_cartpole_values_render_and_animate() {
+    let mut app = app();
+    open_normalization(&mut app);
+    let info = registry::find("norm").expect("norm");
+    let knobs = info.configure(0, &[] as &[&str]).expect("defaults");
+    let mut sink = CollectSink::default();
+    Trace::new(&mut sink)
+        .step("synthetic", |s| {
+            s.scatter(
+                "埋め込み",
+                vec![[0.0, 0.0], [1.0, 2.0], [2.0, 1.0]],
+                vec![0, 1, 2],
+            );
+            s.cartpole("エピソード", vec![[0.0, 0.0], [0.5, 0.3], [-1.0, -0.3]]);
+        })
+        .expect("collect");
+    app.run = Some(KernelRun::replay(
+        info,
+        knobs,
+        sink.steps,
+        Err(eshikaku_kernels::KernelError::Cancelled),
+    ));
+    app.screen = Screen::Kernel;
+    let first = screen(&render(&app, 100, 40));
+    assert!(first.contains("埋め込み  3 点"), "{first}");
+    assert!(first.contains('•'));
+    assert!(first.contains("t = 1/3"), "{first}");
+    assert!(first.contains('█') && first.contains('│'), "{first}");
+    app.tick = 1;
+    let later = screen(&render(&app, 100, 40));
+    assert!(
+        later.contains("t = 3/3") && later.contains("θ = -17.2°"),
+        "{later}"
+    );
+    for (w, h) in [(0, 0), (5, 3), (12, 6), (30, 10)] {
+        render(&app, w, h);
+    }
+}

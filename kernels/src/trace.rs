@@ -27,7 +27,10 @@ pub use channel::{ChannelSink, Control, Event};
 pub use number::fmt_num;
 pub use sink::{CollectSink, Progress, Sink};
 pub use summary::{snap_num, summarize};
-pub use value::{Image, Metric, Op, Palette, Step, StepDecl, Table, Target, TensorSummary, Value};
+pub use value::{
+    CartPole, Image, Metric, Op, Palette, Scatter, Step, StepDecl, Table, Target, TensorSummary,
+    Value,
+};
 
 use crate::KernelError;
 use ndarray::{ArrayBase, Data, Dimension};
@@ -152,6 +155,25 @@ impl StepBuilder {
     /// An explanation in prose.
     pub fn text(&mut self, text: impl Into<String>) -> &mut Self {
         self.values.push(Value::Text { text: text.into() });
+        self
+    }
+
+    /// Points in the plane; `classes` is empty or has one class id per point.
+    pub fn scatter(&mut self, name: &str, points: Vec<[f32; 2]>, classes: Vec<u16>) -> &mut Self {
+        self.values.push(Value::Scatter(Scatter {
+            name: name.to_string(),
+            points,
+            classes,
+        }));
+        self
+    }
+
+    /// A cart-pole episode, one `[x, θ]` per time step, for the viewer to animate.
+    pub fn cartpole(&mut self, name: &str, frames: Vec<[f32; 2]>) -> &mut Self {
+        self.values.push(Value::CartPole(CartPole {
+            name: name.to_string(),
+            frames,
+        }));
         self
     }
 

@@ -3,6 +3,7 @@
 use crate::content::code;
 use crate::content::model::Lesson;
 use crate::format::num;
+use crate::ui::plot;
 use crate::ui::wrap::{width, wrap};
 use eshikaku_kernels::trace::{Image, Metric, Palette, Step, Table, Value};
 use std::fmt::Write;
@@ -52,6 +53,33 @@ fn value(v: &Value, out: &mut String) {
         }
         Value::Metric(m) => {
             let _ = writeln!(out, "  {}", metric(m));
+        }
+        Value::Scatter(sc) => {
+            let _ = writeln!(out, "  {} ({} 点)", sc.name, sc.points.len());
+            for row in plot::scatter_grid(sc, 48, 16) {
+                let line: String = row
+                    .iter()
+                    .map(|c| match c {
+                        None => ' ',
+                        Some(u16::MAX) => '*',
+                        Some(k) => char::from_digit(u32::from(*k) % 36, 36).unwrap_or('*'),
+                    })
+                    .collect();
+                let _ = writeln!(out, "    |{}", line.trim_end());
+            }
+        }
+        Value::CartPole(c) => {
+            let _ = writeln!(
+                out,
+                "  {} ({} フレーム; 最後のフレーム)",
+                c.name,
+                c.frames.len()
+            );
+            if let Some(&[x, theta]) = c.frames.last() {
+                for line in plot::cartpole_frame(x, theta, 48, 8) {
+                    let _ = writeln!(out, "    {}", line.trim_end());
+                }
+            }
         }
     }
 }

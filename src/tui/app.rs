@@ -38,6 +38,8 @@ pub struct App {
     /// A one-line message at the bottom (e.g. "this lesson has no kernel").
     pub status: Option<String>,
     pub quit: bool,
+    /// Redraw counter (25 per second), drives animations.
+    pub tick: u64,
 }
 
 /// Everything that can happen to the model.
@@ -81,6 +83,7 @@ impl App {
             step_max_scroll: Cell::new(usize::MAX / 2),
             status: None,
             quit: false,
+            tick: 0,
         }
     }
 

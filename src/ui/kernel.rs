@@ -144,7 +144,7 @@ fn render_step(app: &App, shown: Option<usize>, area: Rect, buf: &mut Buffer) {
     }
     lines.push(Line::raw(""));
     let history = values::series_history(&run.steps[..=step.index.min(run.steps.len() - 1)]);
-    lines.extend(values::step_lines(step, &history, width));
+    lines.extend(values::step_lines(step, &history, width, app.tick));
     let max_scroll = lines.len().saturating_sub(area.height as usize);
     app.step_max_scroll.set(max_scroll);
     let scroll = app.step_scroll.min(max_scroll);

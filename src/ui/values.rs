@@ -4,7 +4,7 @@
 use super::theme;
 use super::wrap::wrap;
 use crate::format::num;
-use eshikaku_kernels::trace::{Image, Metric, Palette, Step, Table, Value};
+use eshikaku_kernels::trace::{CartPole, Image, Metric, Palette, Scatter, Step, Table, Value};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
@@ -27,8 +27,14 @@ pub fn series_history(steps: &[Step]) -> SeriesHistory {
     out
 }
 
-/// The lines showing `step` in `width` columns; curves use `history` (points up to this step).
-pub fn step_lines(step: &Step, history: &SeriesHistory, width: usize) -> Vec<Line<'static>> {
+/// The lines showing `step` in `width` columns; curves use `history` (points up to this step),
+/// animations show the frame for `tick` (the TUI advances it 25 times a second).
+pub fn step_lines(
+    step: &Step,
+    history: &SeriesHistory,
+    width: usize,
+    tick: u64,
+) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let mut curves_shown: Vec<&str> = Vec::new();
     for v in &step.values {
@@ -83,6 +89,8 @@ pub fn step_lines(step: &Step, history: &SeriesHistory, width: usize) -> Vec<Lin
                 }
             }
             Value::Metric(m) => out.push(metric(m)),
+            Value::Scatter(sc) => scatter(sc, width, &mut out),
+            Value::CartPole(c) => cartpole(c, width, tick, &mut out),
         }
         // One-line values (numbers, metrics) stack; blocks get a blank line after them.
         if !matches!(v, Value::Scalar { .. } | Value::Metric(_)) {
@@ -206,5 +214,52 @@ fn table(t: &Table, out: &mut Vec<Line<'static>>) {
     for (i, row) in crate::format::aligned_rows(t).into_iter().enumerate() {
         let style = if i == 0 { theme::muted() } else { Style::new() };
         out.push(Line::styled(format!("  {row}"), style));
+    }
+}
+
+/// A scatter plot, one coloured dot per occupied cell.
+fn scatter(sc: &Scatter, width: usize, out: &mut Vec<Line<'static>>) {
+    out.push(Line::from(vec![
+        Span::styled(sc.name.clone(), theme::heading()),
+        Span::styled(format!("  {} 点", sc.points.len()), theme::muted()),
+    ]));
+    let cols = width.saturating_sub(4).min(72);
+    let rows = (cols / 3).clamp(4, 20);
+    for row in super::plot::scatter_grid(sc, cols, rows) {
+        let mut spans = vec![Span::styled("  │", theme::muted())];
+        for cell in row {
+            spans.push(match cell {
+                None => Span::raw(" "),
+                Some(u16::MAX) => Span::raw("•"),
+                Some(k) => Span::styled("•", Style::new().fg(theme::category(usize::from(k)))),
+            });
+        }
+        out.push(Line::from(spans));
+    }
+}
+
+/// A cart-pole episode, animated: frame `2·tick` (50 Hz physics at 25 redraws a second).
+fn cartpole(c: &CartPole, width: usize, tick: u64, out: &mut Vec<Line<'static>>) {
+    let n = c.frames.len();
+    let Some(i) = usize::try_from(tick.saturating_mul(2))
+        .ok()
+        .and_then(|t| t.checked_rem(n))
+    else {
+        return;
+    };
+    let [x, theta] = c.frames[i];
+    out.push(Line::from(vec![
+        Span::styled(c.name.clone(), theme::heading()),
+        Span::styled(
+            format!(
+                "  t = {}/{n}  x = {x:+.2} m  θ = {:+.1}°",
+                i + 1,
+                theta.to_degrees()
+            ),
+            theme::muted(),
+        ),
+    ]));
+    for line in super::plot::cartpole_frame(x, theta, width.saturating_sub(2).min(60), 8) {
+        out.push(Line::raw(format!("  {line}")));
     }
 }

@@ -62,6 +62,37 @@ pub fn summarize(steps: &[Step]) -> String {
                 Value::Text { text } => {
                     writeln!(out, "  text {}", text.chars().take(24).collect::<String>())
                 }
+                Value::Scatter(sc) => {
+                    let (xs, ys): (Vec<f64>, Vec<f64>) = sc
+                        .points
+                        .iter()
+                        .map(|p| (f64::from(p[0]), f64::from(p[1])))
+                        .unzip();
+                    writeln!(
+                        out,
+                        "  scatter {} {} points x [{}, {}] y [{}, {}]",
+                        sc.name,
+                        sc.points.len(),
+                        snap_num(xs.iter().copied().fold(f64::INFINITY, f64::min)),
+                        snap_num(xs.iter().copied().fold(f64::NEG_INFINITY, f64::max)),
+                        snap_num(ys.iter().copied().fold(f64::INFINITY, f64::min)),
+                        snap_num(ys.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+                    )
+                }
+                Value::CartPole(c) => {
+                    let max_theta = c
+                        .frames
+                        .iter()
+                        .map(|f| f64::from(f[1].abs()))
+                        .fold(0.0, f64::max);
+                    writeln!(
+                        out,
+                        "  cartpole {} {} frames max|θ| {}",
+                        c.name,
+                        c.frames.len(),
+                        snap_num(max_theta)
+                    )
+                }
                 Value::Metric(m) => writeln!(
                     out,
                     "  metric {} = {} {}",

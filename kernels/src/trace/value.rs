@@ -42,6 +42,26 @@ pub enum Value {
     Text { text: String },
     /// A quality metric.
     Metric(Metric),
+    /// Points in the plane, optionally with a class each (e.g. a 2-D embedding).
+    Scatter(Scatter),
+    /// Frames of a cart-pole episode, which the TUI animates.
+    CartPole(CartPole),
+}
+
+/// Points `(x, y)` with an optional class id per point (colour), e.g. test embeddings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scatter {
+    pub name: String,
+    pub points: Vec<[f32; 2]>,
+    /// Empty, or one class id per point.
+    pub classes: Vec<u16>,
+}
+
+/// A cart-pole episode: one `[cart position x (m), pole angle θ (rad)]` per time step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CartPole {
+    pub name: String,
+    pub frames: Vec<[f32; 2]>,
 }
 
 /// Shape, statistics and the first values of a tensor.

@@ -32,14 +32,33 @@
 //! - **Relative error**, used by the gradient checks and the golden tests, is
 //!   `max|a − b| / max(max|b|, tiny)` per array, with `b` the reference.
 
+pub mod activation;
+pub mod concat;
+pub mod conv;
+pub mod conv_transpose;
+pub mod dropout;
 pub mod float;
 pub mod gradcheck;
+mod im2col;
+pub mod init;
+pub mod linear;
+pub mod loss;
 pub mod norm;
+pub mod optim;
 pub mod params;
+pub mod pool;
 
+pub use activation::{LeakyReLU, ReLU, Sigmoid, Softmax, Tanh};
+pub use concat::Concat;
+pub use conv::Conv2d;
+pub use conv_transpose::ConvTranspose2d;
+pub use dropout::Dropout;
 pub use float::Float;
+pub use linear::Linear;
 pub use norm::{BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm};
+pub use optim::{Adam, RmsProp, Sgd, clip_grad_norm};
 pub use params::Params;
+pub use pool::{AvgPool2d, GlobalAvgPool, MaxPool2d};
 
 use std::fmt;
 

@@ -1,7 +1,7 @@
 //! 2-D convolution by im2col + one matrix product.
 
 use super::im2col::{
-    Geometry, add_channel_bias, channel_sums, col2im, im2col, nchw_to_rows, rows_to_nchw,
+    Geometry, add_channel_bias, channel_sums, cm_to_nchw, col2im, im2col, nchw_to_cm,
 };
 use super::params::visit_array;
 use super::{Float, NnError, Params, init};
@@ -14,8 +14,9 @@ use ndarray_rand::rand::Rng;
 /// `y[n, o, i, j] = b[o] + Σ_{c, u, v} W[o, c, u, v] · x_pad[n, c, s·i + u, s·j + v]`,
 /// with `OH = ⌊(H + 2p − k)/s⌋ + 1`, `OW` likewise.
 ///
-/// Computed as `col · W2ᵀ` where `col = im2col(x)` `(N·OH·OW, C·k·k)` and `W2` is `W` viewed as
-/// `(C_out, C·k·k)`. Backward: `dW2 += dYᵀ · col`, `db += Σ dY`, `dx = col2im(dY · W2)`.
+/// Computed as `W2 · col` where `col = im2col(x)` `(C·k·k, N·OH·OW)` holds one input patch per
+/// column and `W2` is `W` viewed as `(C_out, C·k·k)`. Backward: `dW2 += dY · colᵀ`,
+/// `db += Σ dY`, `dx = col2im(W2ᵀ · dY)`.
 /// [`ConvTranspose2d`](super::ConvTranspose2d)'s forward is exactly this backward.
 ///
 /// # Shapes
@@ -108,12 +109,12 @@ impl<A: Float> Conv2d<A> {
             self.w.len_of(Axis(1))
         );
         let g = self.geometry((c, h, w)).unwrap_or_else(|e| panic!("{e}"));
-        // (N, C, H, W) -> (N·OH·OW, C·k·k)
+        // (N, C, H, W) -> (C·k·k, N·OH·OW): one patch per column
         let col = im2col(x, &g);
-        // (N·OH·OW, C·k·k) · (C·k·k, C_out) -> (N·OH·OW, C_out)
-        let out = col.dot(&self.w2().t());
-        // (N·OH·OW, C_out) -> (N, C_out, OH, OW)
-        let mut y = rows_to_nchw(out, n, g.oh, g.ow);
+        // (C_out, C·k·k) · (C·k·k, N·OH·OW) -> (C_out, N·OH·OW)
+        let out = self.w2().dot(&col);
+        // (C_out, N·OH·OW) -> (N, C_out, OH, OW)
+        let mut y = cm_to_nchw(&out, n, g.oh, g.ow);
         add_channel_bias(&mut y, &self.b);
         self.cache = Some((col, g, n));
         y
@@ -135,15 +136,16 @@ impl<A: Float> Conv2d<A> {
             "Conv2d: dout shape differs from the output"
         );
         self.db += &channel_sums(dout);
-        // (N, C_out, OH, OW) -> (N·OH·OW, C_out)
-        let d2 = nchw_to_rows(dout);
-        // dW2 += dYᵀ · col   (C_out, N·OH·OW)·(N·OH·OW, C·k·k)
-        let dw2 = d2.t().dot(col);
+        // (N, C_out, OH, OW) -> (C_out, N·OH·OW)
+        let d2 = nchw_to_cm(dout);
+        // dW2 += dY · colᵀ   (C_out, N·OH·OW)·(N·OH·OW, C·k·k)
+        let dw2 = d2.dot(&col.t());
+        // (rows, cols) -> the weight's 4-D shape, whatever memory order the product came in
         self.dw += &dw2
-            .into_shape_with_order(self.w.raw_dim())
+            .to_shape(self.w.raw_dim())
             .expect("element count preserved");
-        // dcol = dY · W2   (N·OH·OW, C_out)·(C_out, C·k·k), then back onto the image
-        let dcol = d2.dot(&self.w2());
+        // dcol = W2ᵀ · dY   (C·k·k, C_out)·(C_out, N·OH·OW), then back onto the image
+        let dcol = self.w2().t().dot(&d2);
         col2im(&dcol, *n, g)
     }
 }

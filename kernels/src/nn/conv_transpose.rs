@@ -1,7 +1,7 @@
 //! 2-D transposed convolution ("deconvolution"), the up-sampling layer of DCGAN's generator.
 
 use super::im2col::{
-    Geometry, add_channel_bias, channel_sums, col2im, im2col, nchw_to_rows, rows_to_nchw,
+    Geometry, add_channel_bias, channel_sums, cm_to_nchw, col2im, im2col, nchw_to_cm,
 };
 use super::params::visit_array;
 use super::{Float, NnError, Params, init};
@@ -17,7 +17,7 @@ use ndarray_rand::rand::Rng;
 ///
 /// It is the gradient (adjoint) of a [`Conv2d`](super::Conv2d) with the same `k, s, p` that maps
 /// `(C_out, OH, OW) → (C_in, H, W)` with weight `W`: forward here is that convolution's backward
-/// (`col2im(x · W2)`), backward here is its forward (`im2col(dY) · W2ᵀ`). No new loops.
+/// (`col2im(W2ᵀ · x)`), backward here is its forward (`W2 · im2col(dY)`). No new loops.
 ///
 /// # Shapes
 /// - input `x`: `(N, C_in, H, W)`; output `y`: `(N, C_out, OH, OW)`
@@ -124,11 +124,11 @@ impl<A: Float> ConvTranspose2d<A> {
             self.w.len_of(Axis(0))
         );
         let g = self.geometry(h, w).unwrap_or_else(|e| panic!("{e}"));
-        // (N, C_in, H, W) -> (N·H·W, C_in)
-        let x2 = nchw_to_rows(x);
-        // (N·H·W, C_in) · (C_in, C_out·k·k) -> (N·H·W, C_out·k·k): one kernel-sized patch per pixel
-        let cols = x2.dot(&self.w2());
-        // scatter-add the patches: (N·H·W, C_out·k·k) -> (N, C_out, OH, OW)
+        // (N, C_in, H, W) -> (C_in, N·H·W)
+        let x2 = nchw_to_cm(x);
+        // (C_out·k·k, C_in) · (C_in, N·H·W) -> (C_out·k·k, N·H·W): one kernel-sized patch per pixel
+        let cols = self.w2().t().dot(&x2);
+        // scatter-add the patches: (C_out·k·k, N·H·W) -> (N, C_out, OH, OW)
         let mut y = col2im(&cols, n, &g);
         add_channel_bias(&mut y, &self.b);
         self.cache = Some((x2, g, n));
@@ -150,16 +150,17 @@ impl<A: Float> ConvTranspose2d<A> {
             "ConvTranspose2d: dout shape differs from the output"
         );
         self.db += &channel_sums(dout);
-        // gather the patches back: (N, C_out, OH, OW) -> (N·H·W, C_out·k·k)
+        // gather the patches back: (N, C_out, OH, OW) -> (C_out·k·k, N·H·W)
         let col = im2col(dout, g);
-        // dW2 += xᵀ · col   (C_in, N·H·W)·(N·H·W, C_out·k·k)
-        let dw2 = x2.t().dot(&col);
+        // dW2 += x · colᵀ   (C_in, N·H·W)·(N·H·W, C_out·k·k)
+        let dw2 = x2.dot(&col.t());
+        // (rows, cols) -> the weight's 4-D shape, whatever memory order the product came in
         self.dw += &dw2
-            .into_shape_with_order(self.w.raw_dim())
+            .to_shape(self.w.raw_dim())
             .expect("element count preserved");
-        // dx = col · W2ᵀ   (N·H·W, C_out·k·k)·(C_out·k·k, C_in) -> (N, C_in, H, W)
-        let dx2 = col.dot(&self.w2().t());
-        rows_to_nchw(dx2, *n, g.oh, g.ow)
+        // dx = W2 · col   (C_in, C_out·k·k)·(C_out·k·k, N·H·W) -> (N, C_in, H, W)
+        let dx2 = self.w2().dot(&col);
+        cm_to_nchw(&dx2, *n, g.oh, g.ow)
     }
 }
 

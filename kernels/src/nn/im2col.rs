@@ -1,10 +1,12 @@
 //! im2col / col2im: turning a convolution into one matrix product.
 //!
-//! Every output position `(n, oh, ow)` of a convolution reads one `C × kH × kW` patch of the
-//! input. `im2col` copies each patch into a row of a matrix `col (N·OH·OW, C·kH·kW)`, so that
-//! the convolution is `col · W2ᵀ` with the weight viewed as `W2 (C_out, C·kH·kW)` — one big GEMM
-//! (ゼロから作るDeep Learning §7.4). `col2im` is its adjoint: it adds every row of a patch matrix
-//! back onto the positions the patch came from, which is the gradient of `im2col`.
+//! Every output position `(n, oh, ow)` of a convolution reads one `C × k × k` patch of the
+//! input. `im2col` ("image to columns") copies each patch into a column of a matrix
+//! `col (C·k·k, N·OH·OW)`, so that the convolution is `W2 · col` with the weight viewed as
+//! `W2 (C_out, C·k·k)` — one big GEMM. (ゼロから作るDeep Learning §7.4 stores the transpose,
+//! one patch per row; columns let the copy loops run over contiguous pixels.) `col2im` is the
+//! adjoint: it adds every column back onto the pixels the patch came from, which is the gradient
+//! of `im2col`.
 //!
 //! The same two functions serve both convolutions: `Conv2d` forward = im2col, backward = col2im;
 //! `ConvTranspose2d` forward = col2im, backward = im2col.
@@ -69,28 +71,44 @@ impl Geometry {
     }
 }
 
-/// `(N, C, H, W) -> (N·OH·OW, C·k·k)`: row `(n, oh, ow)` holds the patch under the kernel
-/// (zeros where it hangs over the padding), in `(c, ki, kj)` order.
+/// The output columns `ow_lo..ow_hi` whose kernel tap `kj` lands inside the image
+/// (`0 ≤ ow·s + kj − p < W`); the others read padding.
+fn valid_cols(g: &Geometry, kj: usize) -> (usize, usize) {
+    let lo = g.pad.saturating_sub(kj).div_ceil(g.stride);
+    let hi = (g.w + g.pad)
+        .saturating_sub(kj)
+        .div_ceil(g.stride)
+        .min(g.ow);
+    (lo, hi.max(lo))
+}
+
+/// `(N, C, H, W) -> (C·k·k, N·OH·OW)`: **column** `(n, oh, ow)` holds the patch under the
+/// kernel at that output position (zeros where it hangs over the padding), row `(c, ki, kj)`
+/// one kernel tap. Filled a row at a time, so the inner loop copies a contiguous run of pixels.
 pub(crate) fn im2col<A: Float>(x: &ArrayRef4<A>, g: &Geometry) -> Array2<A> {
     let n = x.len_of(Axis(0));
     let x = x.as_standard_layout();
     let xs = x.as_slice().expect("standard layout");
-    let (plen, hw) = (g.patch_len(), g.h * g.w);
-    let mut col = Array2::zeros((n * g.oh * g.ow, plen));
+    let (hw, out_hw, cols) = (g.h * g.w, g.oh * g.ow, n * g.oh * g.ow);
+    let mut col = Array2::zeros((g.patch_len(), cols));
     let cs = col.as_slice_mut().expect("fresh array");
-    for (r, row) in cs.chunks_exact_mut(plen).enumerate() {
-        let (img, oh, ow) = (r / (g.oh * g.ow), (r / g.ow) % g.oh, r % g.ow);
-        for c in 0..g.c {
+    for (r, dst_row) in cs.chunks_exact_mut(cols).enumerate() {
+        let (c, ki, kj) = (r / (g.k * g.k), (r / g.k) % g.k, r % g.k);
+        let (lo, hi) = valid_cols(g, kj);
+        for img in 0..n {
             let plane = &xs[(img * g.c + c) * hw..][..hw];
-            for ki in 0..g.k {
+            for oh in 0..g.oh {
                 let Some(ih) = (oh * g.stride + ki).checked_sub(g.pad).filter(|&i| i < g.h) else {
                     continue; // a padding row: stays zero
                 };
-                let dst = &mut row[(c * g.k + ki) * g.k..][..g.k];
                 let src = &plane[ih * g.w..][..g.w];
-                for (kj, d) in dst.iter_mut().enumerate() {
-                    if let Some(iw) = (ow * g.stride + kj).checked_sub(g.pad).filter(|&i| i < g.w) {
-                        *d = src[iw];
+                let dst = &mut dst_row[img * out_hw + oh * g.ow..][..g.ow];
+                if g.stride == 1 && lo < hi {
+                    // stride 1: the taps of one output row are a contiguous run of pixels
+                    dst[lo..hi].copy_from_slice(&src[lo + kj - g.pad..hi + kj - g.pad]);
+                } else {
+                    for (ow, d) in dst.iter_mut().enumerate().take(hi).skip(lo) {
+                        *d = src[ow * g.stride + kj - g.pad];
                     }
                 }
             }
@@ -99,27 +117,31 @@ pub(crate) fn im2col<A: Float>(x: &ArrayRef4<A>, g: &Geometry) -> Array2<A> {
     col
 }
 
-/// The adjoint of [`im2col`]: `(N·OH·OW, C·k·k) -> (N, C, H, W)`, adding every patch entry onto
-/// the input position it was copied from (entries over the padding are dropped).
+/// The adjoint of [`im2col`]: `(C·k·k, N·OH·OW) -> (N, C, H, W)`, adding every patch entry
+/// onto the input pixel it was copied from (entries over the padding are dropped).
 pub(crate) fn col2im<A: Float>(col: &ArrayRef2<A>, n: usize, g: &Geometry) -> Array4<A> {
     let col = col.as_standard_layout();
     let cs = col.as_slice().expect("standard layout");
-    let (plen, hw) = (g.patch_len(), g.h * g.w);
+    let (hw, out_hw, cols) = (g.h * g.w, g.oh * g.ow, n * g.oh * g.ow);
     let mut x = Array4::zeros((n, g.c, g.h, g.w));
     let xs = x.as_slice_mut().expect("fresh array");
-    for (r, row) in cs.chunks_exact(plen).enumerate() {
-        let (img, oh, ow) = (r / (g.oh * g.ow), (r / g.ow) % g.oh, r % g.ow);
-        for c in 0..g.c {
+    for (r, src_row) in cs.chunks_exact(cols).enumerate() {
+        let (c, ki, kj) = (r / (g.k * g.k), (r / g.k) % g.k, r % g.k);
+        let (lo, hi) = valid_cols(g, kj);
+        for img in 0..n {
             let plane = &mut xs[(img * g.c + c) * hw..][..hw];
-            for ki in 0..g.k {
+            for oh in 0..g.oh {
                 let Some(ih) = (oh * g.stride + ki).checked_sub(g.pad).filter(|&i| i < g.h) else {
                     continue;
                 };
-                let src = &row[(c * g.k + ki) * g.k..][..g.k];
                 let dst = &mut plane[ih * g.w..][..g.w];
-                for (kj, &s) in src.iter().enumerate() {
-                    if let Some(iw) = (ow * g.stride + kj).checked_sub(g.pad).filter(|&i| i < g.w) {
-                        dst[iw] += s;
+                let src = &src_row[img * out_hw + oh * g.ow..][..g.ow];
+                if g.stride == 1 && lo < hi {
+                    let dst = &mut dst[lo + kj - g.pad..hi + kj - g.pad];
+                    dst.iter_mut().zip(&src[lo..hi]).for_each(|(d, &v)| *d += v);
+                } else {
+                    for (ow, &v) in src.iter().enumerate().take(hi).skip(lo) {
+                        dst[ow * g.stride + kj - g.pad] += v;
                     }
                 }
             }
@@ -128,27 +150,38 @@ pub(crate) fn col2im<A: Float>(col: &ArrayRef2<A>, n: usize, g: &Geometry) -> Ar
     x
 }
 
-/// `(N, C, H, W) -> (N·H·W, C)`: one row per pixel, the layout a GEMM produces.
-pub(crate) fn nchw_to_rows<A: Float>(x: &ArrayRef4<A>) -> Array2<A> {
+/// `(N, C, H, W) -> (C, N·H·W)`: row `c` holds channel `c` of every image, the layout of a
+/// GEMM result `W2 · col`. Moves whole `H·W` planes.
+pub(crate) fn nchw_to_cm<A: Float>(x: &ArrayRef4<A>) -> Array2<A> {
     let (n, c, h, w) = x.dim();
-    x.view()
-        .permuted_axes([0, 2, 3, 1]) // (N, H, W, C)
-        .as_standard_layout()
-        .into_owned()
-        .into_shape_with_order((n * h * w, c))
-        .expect("element count preserved")
+    let hw = h * w;
+    let x = x.as_standard_layout();
+    let mut out = Array2::zeros((c, n * hw));
+    let os = out.as_slice_mut().expect("fresh array");
+    for (i, plane) in x
+        .as_slice()
+        .expect("standard layout")
+        .chunks_exact(hw.max(1))
+        .enumerate()
+    {
+        let (img, ch) = (i / c, i % c);
+        os[(ch * n + img) * hw..][..hw].copy_from_slice(plane);
+    }
+    out
 }
 
-/// `(N·H·W, C) -> (N, C, H, W)`, the inverse of [`nchw_to_rows`].
-pub(crate) fn rows_to_nchw<A: Float>(a: Array2<A>, n: usize, h: usize, w: usize) -> Array4<A> {
-    let c = a.ncols();
-    a.as_standard_layout()
-        .into_owned()
-        .into_shape_with_order((n, h, w, c))
-        .expect("element count preserved")
-        .permuted_axes([0, 3, 1, 2]) // (N, C, H, W)
-        .as_standard_layout()
-        .into_owned()
+/// `(C, N·H·W) -> (N, C, H, W)`, the inverse of [`nchw_to_cm`].
+pub(crate) fn cm_to_nchw<A: Float>(a: &ArrayRef2<A>, n: usize, h: usize, w: usize) -> Array4<A> {
+    let (c, hw) = (a.nrows(), h * w);
+    let a = a.as_standard_layout();
+    let src = a.as_slice().expect("standard layout");
+    let mut out = Array4::zeros((n, c, h, w));
+    let os = out.as_slice_mut().expect("fresh array");
+    for (i, plane) in os.chunks_exact_mut(hw.max(1)).enumerate() {
+        let (img, ch) = (i / c, i % c);
+        plane.copy_from_slice(&src[(ch * n + img) * hw..][..hw]);
+    }
+    out
 }
 
 /// `y[n, c, h, w] += b[c]`.
@@ -160,7 +193,18 @@ pub(crate) fn add_channel_bias<A: Float>(y: &mut Array4<A>, b: &Array1<A>) {
 
 /// `Σ_{n,h,w} d[n, c, h, w]` for each channel: the bias gradient of a convolution.
 pub(crate) fn channel_sums<A: Float>(d: &ArrayRef4<A>) -> Array1<A> {
-    d.axis_iter(Axis(1)).map(|plane| plane.sum()).collect()
+    let (c, hw) = (d.len_of(Axis(1)), d.len_of(Axis(2)) * d.len_of(Axis(3)));
+    let d = d.as_standard_layout();
+    let mut sums = Array1::zeros(c);
+    for (i, plane) in d
+        .as_slice()
+        .expect("standard layout")
+        .chunks_exact(hw.max(1))
+        .enumerate()
+    {
+        sums[i % c] += plane.iter().copied().sum::<A>();
+    }
+    sums
 }
 
 #[cfg(test)]
@@ -190,7 +234,20 @@ mod tests {
     }
 
     #[test]
-    fn im2col_rows_are_patches() {
+    fn channel_major_round_trip() {
+        let x = Array::from_shape_fn((2, 3, 2, 2), |(a, b, c, d)| {
+            (a * 100 + b * 10 + c * 2 + d) as f64
+        });
+        let cm = nchw_to_cm(&x);
+        assert_eq!(
+            cm.row(1).to_vec(),
+            vec![10.0, 11.0, 12.0, 13.0, 110.0, 111.0, 112.0, 113.0]
+        );
+        assert_eq!(cm_to_nchw(&cm, 2, 2, 2), x);
+    }
+
+    #[test]
+    fn im2col_columns_are_patches() {
         let x = Array::from_shape_fn((1, 1, 3, 3), |(_, _, i, j)| (i * 3 + j) as f64);
         let g = Geometry::new("test", (1, 3, 3), 2, 1, 0).unwrap();
         let col = im2col(&x, &g);

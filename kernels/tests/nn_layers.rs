@@ -345,3 +345,36 @@ fn parameter_gradients_accumulate_over_passes() {
     conv.visit_params(&mut |_, g| total += g.iter().map(|v| v.abs()).sum::<f64>());
     assert_eq!(total, 0.0);
 }
+
+/// Views and arrays with unusual strides give the same results as standard arrays.
+#[test]
+fn layers_accept_views_and_non_standard_layouts() {
+    let x = to4(&randn(&[2, 3, 5, 5], 70));
+    // same logical array, stored (H, W, N, C)-major
+    let odd = x
+        .view()
+        .permuted_axes([2, 3, 0, 1])
+        .as_standard_layout()
+        .into_owned()
+        .permuted_axes([2, 3, 0, 1]);
+    assert!(!odd.is_standard_layout());
+    let mut conv = Conv2d::<f64>::new(3, 4, 3, 2, 1, &mut rng(71)).unwrap();
+    let (a, b) = (conv.forward(&x), conv.forward(&odd));
+    assert_eq!(a, b);
+    let mut ct = ConvTranspose2d::<f64>::new(3, 2, 4, 2, 1, &mut rng(72)).unwrap();
+    assert_eq!(ct.forward(&x), ct.forward(&odd.view()));
+    let mut pool = MaxPool2d::new(2, 2, 0).unwrap();
+    assert_eq!(pool.forward(&x), pool.forward(&odd));
+    // a transposed weight replaced by the caller is still visited and used consistently
+    let mut lin = Linear::<f64>::new(3, 3, &mut rng(73)).unwrap();
+    let xs = to2(&randn(&[4, 3], 74));
+    let y = lin.forward(&xs);
+    lin.w = lin.w.t().as_standard_layout().into_owned().reversed_axes();
+    assert_eq!(lin.forward(&xs.view()), y);
+    let mut n = 0;
+    lin.visit_params(&mut |p, g| {
+        assert_eq!(p.len(), g.len());
+        n += 1;
+    });
+    assert_eq!(n, 2);
+}

@@ -199,7 +199,8 @@ impl<A: Float> Sigmoid<A> {
 ///
 /// Backward: `dL/dx = y ⊙ (dL/dy − Σ_j dL/dy_j · y_j)` — the Jacobian `diag(y) − y yᵀ` applied
 /// without forming it. For classification use
-/// [`SoftmaxCrossEntropy`](super::loss::SoftmaxCrossEntropy), whose gradient is simpler and stabler.
+/// [`softmax_cross_entropy`](super::loss::softmax_cross_entropy), whose gradient is simpler and
+/// stabler.
 ///
 /// # Shapes
 /// any, e.g. `(N, K)`; output same as input

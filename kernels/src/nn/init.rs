@@ -5,7 +5,7 @@
 //! `fans()` method). A fan of 0 is treated as 1.
 
 use super::Float;
-use ndarray::{Array, Array2, Dimension};
+use ndarray::{Array, Array2, Axis, Dimension};
 use ndarray_rand::rand::Rng;
 use ndarray_rand::rand_distr::StandardNormal;
 
@@ -115,14 +115,15 @@ pub fn orthogonal<A: Float, D: Dimension, R: Rng + ?Sized>(
     let mut q = Array2::<f64>::zeros((m, n));
     q.map_inplace(|v| *v = rng.sample(StandardNormal));
     for j in 0..n {
-        for k in 0..j {
-            // modified Gram–Schmidt: remove the component along the finished column k
-            let proj = q.column(j).dot(&q.column(k));
-            let qk = q.column(k).to_owned();
-            q.column_mut(j).scaled_add(-proj, &qk);
+        // modified Gram–Schmidt: remove from column j its components along the finished columns
+        let (done, mut rest) = q.view_mut().split_at(Axis(1), j);
+        let mut col = rest.column_mut(0);
+        for qk in done.columns() {
+            let proj = col.dot(&qk);
+            col.scaled_add(-proj, &qk);
         }
-        let norm = q.column(j).dot(&q.column(j)).sqrt().max(f64::MIN_POSITIVE);
-        q.column_mut(j).mapv_inplace(|v| v / norm);
+        let norm = col.dot(&col).sqrt().max(f64::MIN_POSITIVE);
+        col.mapv_inplace(|v| v / norm);
     }
     // (m, n) -> (rows, cols): transpose back if the matrix was wide.
     let q = if rows < cols { q.reversed_axes() } else { q };

@@ -15,8 +15,8 @@
 //! InstanceNorm. Each layer keeps the mean and (biased) variance of its last forward pass in
 //! public fields `last_mean` / `last_var`, so a kernel can show which axes were averaged.
 //!
-//! Here the groups are laid out as the rows of a matrix `(groups, m)`; [`normalize_rows`] and
-//! [`normalize_rows_backward`] are the shared forward and backward.
+//! Here the groups are laid out as the rows of a matrix `(groups, m)`; `normalize_rows` and
+//! `normalize_rows_backward` are the shared forward and backward.
 
 mod batch_norm;
 mod group_norm;

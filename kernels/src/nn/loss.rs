@@ -14,7 +14,7 @@ use super::activation::{sigmoid, softmax_last_axis};
 use ndarray::{Array, Array2, ArrayRef, ArrayRef2, Dimension, Zip};
 
 fn count<A: Float>(n: usize) -> A {
-    A::from_usize(n.max(1)).unwrap_or_else(A::one)
+    A::count(n.max(1))
 }
 
 /// Applies `f(pred, target) -> (loss term, d term/d pred)` element-wise and averages.

@@ -196,7 +196,7 @@ impl AvgPool2d {
             self.padding,
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        let inv_area = A::one() / A::from_usize(g.k * g.k).unwrap_or_else(A::one);
+        let inv_area = A::one() / A::count(g.k * g.k);
         let x3 = planes(x);
         let mut y = Array3::zeros((n * c, g.oh, g.ow));
         for (mut out, plane) in y.outer_iter_mut().zip(x3.outer_iter()) {
@@ -224,7 +224,7 @@ impl AvgPool2d {
             (n, g.c, g.oh, g.ow),
             "AvgPool2d: dout shape differs from the output"
         );
-        let inv_area = A::one() / A::from_usize(g.k * g.k).unwrap_or_else(A::one);
+        let inv_area = A::one() / A::count(g.k * g.k);
         let d3 = planes(dout);
         let mut dx = Array3::zeros((n * g.c, g.h, g.w));
         for (mut dplane, d) in dx.outer_iter_mut().zip(d3.outer_iter()) {
@@ -258,7 +258,7 @@ impl GlobalAvgPool {
     pub fn forward<A: Float>(&mut self, x: &ArrayRef4<A>) -> Array2<A> {
         let (n, c, h, w) = x.dim();
         self.dims = Some((n, c, h, w));
-        let inv = A::one() / A::from_usize(h * w).unwrap_or_else(A::one);
+        let inv = A::one() / A::count(h * w);
         Array2::from_shape_fn((n, c), |(i, j)| {
             x.slice(ndarray::s![i, j, .., ..]).sum() * inv
         })
@@ -275,7 +275,7 @@ impl GlobalAvgPool {
             (n, c),
             "GlobalAvgPool: dout shape differs from the output"
         );
-        let inv = A::one() / A::from_usize(h * w).unwrap_or_else(A::one);
+        let inv = A::one() / A::count(h * w);
         let mut dx = Array4::zeros((n, c, h, w));
         for ((i, j), &d) in dout.indexed_iter() {
             dx.slice_mut(ndarray::s![i, j, .., ..]).fill(d * inv);

@@ -62,7 +62,7 @@ pub fn contrastive<A: Float>(
 ) -> (A, [Array2<A>; 2]) {
     same_shape("contrastive", &[x1, x2]);
     assert_eq!(y.len(), x1.nrows(), "contrastive: one label per pair");
-    let n = A::from_usize(x1.nrows().max(1)).unwrap_or_else(A::one);
+    let n = A::count(x1.nrows().max(1));
     let two_over_n = A::lit(2.0) / n;
     let mut d1 = Array2::zeros(x1.dim());
     let mut loss = A::zero();
@@ -104,7 +104,7 @@ pub fn triplet<A: Float>(
     margin: A,
 ) -> (A, [Array2<A>; 3]) {
     same_shape("triplet", &[anchor, positive, negative]);
-    let n = A::from_usize(anchor.nrows().max(1)).unwrap_or_else(A::one);
+    let n = A::count(anchor.nrows().max(1));
     let s = A::lit(2.0) / n;
     let [mut da, mut dp, mut dn] = [0, 1, 2].map(|_| Array2::zeros(anchor.dim()));
     let mut loss = A::zero();
@@ -145,7 +145,7 @@ pub fn quadruplet<A: Float>(
     let (l1, [da, dp, dn1]) = triplet(anchor, positive, negative1, margin1);
     let (mut da, mut dp, mut dn1) = (da, dp, dn1);
     let mut dn2 = Array2::zeros(anchor.dim());
-    let n = A::from_usize(anchor.nrows().max(1)).unwrap_or_else(A::one);
+    let n = A::count(anchor.nrows().max(1));
     let s = A::lit(2.0) / n;
     let (ap, nn) = (sq_dist(anchor, positive), sq_dist(negative1, negative2));
     let mut l2 = A::zero();

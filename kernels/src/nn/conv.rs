@@ -1,11 +1,12 @@
 //! 2-D convolution by im2col + one matrix product.
 
 use super::im2col::{
-    Geometry, add_channel_bias, channel_sums, cm_to_nchw, col2im, im2col, nchw_to_cm,
+    Geometry, add_channel_bias, cm_to_nchw, col2im, im2col, nchw_to_cm, reshaped, weight_matrix,
 };
 use super::params::visit_array;
 use super::{Float, NnError, Params, init};
-use ndarray::{Array1, Array2, Array4, ArrayRef4, Axis, CowArray, Ix2};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array1, Array2, Array4, ArrayRef4, Axis};
 use ndarray_rand::rand::Rng;
 
 /// 2-D convolution (strictly, cross-correlation, as in every framework), square kernel `k`,
@@ -30,7 +31,12 @@ pub struct Conv2d<A: Float> {
     pub db: Array1<A>,
     pub stride: usize,
     pub padding: usize,
-    cache: Option<(Array2<A>, Geometry, usize)>,
+    /// `im2col(x)` of the last forward, kept for backward (and its memory for the next forward).
+    col: Array2<A>,
+    /// Work space for `dcol` in backward, reused across steps.
+    dcol: Array2<A>,
+    /// Geometry and batch size of the last forward.
+    last: Option<(Geometry, usize)>,
 }
 
 impl<A: Float> Conv2d<A> {
@@ -58,7 +64,9 @@ impl<A: Float> Conv2d<A> {
             db: Array1::zeros(out_channels),
             stride,
             padding,
-            cache: None,
+            col: Array2::zeros((0, 0)),
+            dcol: Array2::zeros((0, 0)),
+            last: None,
         };
         let (fan_in, _) = conv.fans();
         init::pytorch_default(&mut conv.w, fan_in, rng);
@@ -88,15 +96,6 @@ impl<A: Float> Conv2d<A> {
         Ok((g.oh, g.ow))
     }
 
-    /// The weight as the GEMM operand `W2 (C_out, C_in·k·k)`.
-    fn w2(&self) -> CowArray<'_, A, Ix2> {
-        let out = self.w.len_of(Axis(0));
-        // (C_out, C_in, k, k) -> (C_out, C_in·k·k), a view unless `w` was replaced by a strided array
-        self.w
-            .to_shape((out, self.w.len() / out))
-            .expect("element count preserved")
-    }
-
     /// # Panics
     /// If `x` has the wrong channel count or is smaller than the kernel (check with
     /// [`Conv2d::output_size`] first).
@@ -110,13 +109,13 @@ impl<A: Float> Conv2d<A> {
         );
         let g = self.geometry((c, h, w)).unwrap_or_else(|e| panic!("{e}"));
         // (N, C, H, W) -> (C·k·k, N·OH·OW): one patch per column
-        let col = im2col(x, &g);
+        im2col(x, &g, &mut self.col);
         // (C_out, C·k·k) · (C·k·k, N·OH·OW) -> (C_out, N·OH·OW)
-        let out = self.w2().dot(&col);
+        let out = weight_matrix(&self.w).dot(&self.col);
         // (C_out, N·OH·OW) -> (N, C_out, OH, OW)
         let mut y = cm_to_nchw(&out, n, g.oh, g.ow);
         add_channel_bias(&mut y, &self.b);
-        self.cache = Some((col, g, n));
+        self.last = Some((g, n));
         y
     }
 
@@ -125,28 +124,33 @@ impl<A: Float> Conv2d<A> {
     /// # Panics
     /// If called before `forward`, or with a shape other than the last output's.
     pub fn backward(&mut self, dout: &ArrayRef4<A>) -> Array4<A> {
-        let (col, g, n) = self
-            .cache
-            .as_ref()
-            .expect("Conv2d: backward called before forward");
+        let (g, n) = self.last.expect("Conv2d: backward called before forward");
         let out_ch = self.w.len_of(Axis(0));
         assert_eq!(
             dout.dim(),
-            (*n, out_ch, g.oh, g.ow),
+            (n, out_ch, g.oh, g.ow),
             "Conv2d: dout shape differs from the output"
         );
-        self.db += &channel_sums(dout);
         // (N, C_out, OH, OW) -> (C_out, N·OH·OW)
         let d2 = nchw_to_cm(dout);
+        self.db += &d2.sum_axis(Axis(1));
         // dW2 += dY · colᵀ   (C_out, N·OH·OW)·(N·OH·OW, C·k·k)
-        let dw2 = d2.dot(&col.t());
-        // (rows, cols) -> the weight's 4-D shape, whatever memory order the product came in
+        let dw2 = d2.dot(&self.col.t());
+        // (C_out, C·k·k) -> (C_out, C_in, k, k), whatever memory order the product came in
         self.dw += &dw2
             .to_shape(self.w.raw_dim())
             .expect("element count preserved");
-        // dcol = W2ᵀ · dY   (C·k·k, C_out)·(C_out, N·OH·OW), then back onto the image
-        let dcol = self.w2().t().dot(&d2);
-        col2im(&dcol, *n, g)
+        // dcol = W2ᵀ · dY   (C·k·k, C_out)·(C_out, N·OH·OW), into the reused work space
+        reshaped(&mut self.dcol, (g.patch_len(), n * g.oh * g.ow));
+        general_mat_mul(
+            A::one(),
+            &weight_matrix(&self.w).t(),
+            &d2,
+            A::zero(),
+            &mut self.dcol,
+        );
+        // scatter the patch gradients back onto the image: (C·k·k, N·OH·OW) -> (N, C_in, H, W)
+        col2im(&self.dcol, n, &g)
     }
 }
 

@@ -1,11 +1,13 @@
 //! 2-D transposed convolution ("deconvolution"), the up-sampling layer of DCGAN's generator.
 
 use super::im2col::{
-    Geometry, add_channel_bias, channel_sums, cm_to_nchw, col2im, im2col, nchw_to_cm,
+    Geometry, add_channel_bias, channel_sums, cm_to_nchw, col2im, im2col, nchw_to_cm, reshaped,
+    weight_matrix,
 };
 use super::params::visit_array;
 use super::{Float, NnError, Params, init};
-use ndarray::{Array1, Array2, Array4, ArrayRef4, Axis, CowArray, Ix2};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array1, Array2, Array4, ArrayRef4, Axis};
 use ndarray_rand::rand::Rng;
 
 /// Transposed convolution with PyTorch's semantics (`ConvTranspose2d`, `output_padding = 0`):
@@ -30,7 +32,12 @@ pub struct ConvTranspose2d<A: Float> {
     pub db: Array1<A>,
     pub stride: usize,
     pub padding: usize,
-    cache: Option<(Array2<A>, Geometry, usize)>,
+    /// The input of the last forward as `(C_in, N·H·W)`, kept for backward.
+    x2: Array2<A>,
+    /// Work space for the patch matrix `(C_out·k·k, N·H·W)` of both passes, reused across steps.
+    cols: Array2<A>,
+    /// Geometry of the adjoint convolution and batch size of the last forward.
+    last: Option<(Geometry, usize)>,
 }
 
 impl<A: Float> ConvTranspose2d<A> {
@@ -58,7 +65,9 @@ impl<A: Float> ConvTranspose2d<A> {
             db: Array1::zeros(out_channels),
             stride,
             padding,
-            cache: None,
+            x2: Array2::zeros((0, 0)),
+            cols: Array2::zeros((0, 0)),
+            last: None,
         };
         let (fan_in, _) = layer.fans();
         init::pytorch_default(&mut layer.w, fan_in, rng);
@@ -103,15 +112,6 @@ impl<A: Float> ConvTranspose2d<A> {
         Ok(g)
     }
 
-    /// The weight as the GEMM operand `W2 (C_in, C_out·k·k)`.
-    fn w2(&self) -> CowArray<'_, A, Ix2> {
-        let c_in = self.w.len_of(Axis(0));
-        // (C_in, C_out, k, k) -> (C_in, C_out·k·k)
-        self.w
-            .to_shape((c_in, self.w.len() / c_in))
-            .expect("element count preserved")
-    }
-
     /// # Panics
     /// If `x` has the wrong channel count or an output size below 1 (check with
     /// [`ConvTranspose2d::output_size`] first).
@@ -125,13 +125,20 @@ impl<A: Float> ConvTranspose2d<A> {
         );
         let g = self.geometry(h, w).unwrap_or_else(|e| panic!("{e}"));
         // (N, C_in, H, W) -> (C_in, N·H·W)
-        let x2 = nchw_to_cm(x);
+        self.x2 = nchw_to_cm(x);
         // (C_out·k·k, C_in) · (C_in, N·H·W) -> (C_out·k·k, N·H·W): one kernel-sized patch per pixel
-        let cols = self.w2().t().dot(&x2);
+        reshaped(&mut self.cols, (g.patch_len(), n * h * w));
+        general_mat_mul(
+            A::one(),
+            &weight_matrix(&self.w).t(),
+            &self.x2,
+            A::zero(),
+            &mut self.cols,
+        );
         // scatter-add the patches: (C_out·k·k, N·H·W) -> (N, C_out, OH, OW)
-        let mut y = col2im(&cols, n, &g);
+        let mut y = col2im(&self.cols, n, &g);
         add_channel_bias(&mut y, &self.b);
-        self.cache = Some((x2, g, n));
+        self.last = Some((g, n));
         y
     }
 
@@ -140,27 +147,26 @@ impl<A: Float> ConvTranspose2d<A> {
     /// # Panics
     /// If called before `forward`, or with a shape other than the last output's.
     pub fn backward(&mut self, dout: &ArrayRef4<A>) -> Array4<A> {
-        let (x2, g, n) = self
-            .cache
-            .as_ref()
+        let (g, n) = self
+            .last
             .expect("ConvTranspose2d: backward called before forward");
         assert_eq!(
             dout.dim(),
-            (*n, g.c, g.h, g.w),
+            (n, g.c, g.h, g.w),
             "ConvTranspose2d: dout shape differs from the output"
         );
         self.db += &channel_sums(dout);
         // gather the patches back: (N, C_out, OH, OW) -> (C_out·k·k, N·H·W)
-        let col = im2col(dout, g);
+        im2col(dout, &g, &mut self.cols);
         // dW2 += x · colᵀ   (C_in, N·H·W)·(N·H·W, C_out·k·k)
-        let dw2 = x2.dot(&col.t());
-        // (rows, cols) -> the weight's 4-D shape, whatever memory order the product came in
+        let dw2 = self.x2.dot(&self.cols.t());
+        // (C_in, C_out·k·k) -> (C_in, C_out, k, k), whatever memory order the product came in
         self.dw += &dw2
             .to_shape(self.w.raw_dim())
             .expect("element count preserved");
         // dx = W2 · col   (C_in, C_out·k·k)·(C_out·k·k, N·H·W) -> (N, C_in, H, W)
-        let dx2 = self.w2().dot(&col);
-        cm_to_nchw(&dx2, *n, g.oh, g.ow)
+        let dx2 = weight_matrix(&self.w).dot(&self.cols);
+        cm_to_nchw(&dx2, n, g.oh, g.ow)
     }
 }
 

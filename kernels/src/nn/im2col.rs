@@ -12,7 +12,7 @@
 //! `ConvTranspose2d` forward = col2im, backward = im2col.
 
 use super::{Float, NnError};
-use ndarray::{Array1, Array2, Array4, ArrayRef2, ArrayRef4, Axis};
+use ndarray::{Array1, Array2, Array4, ArrayRef2, ArrayRef4, Axis, CowArray, Ix2};
 
 /// The sizes of one convolution `(C, H, W) → (C_out, OH, OW)` with a square kernel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,13 +85,16 @@ fn valid_cols(g: &Geometry, kj: usize) -> (usize, usize) {
 /// `(N, C, H, W) -> (C·k·k, N·OH·OW)`: **column** `(n, oh, ow)` holds the patch under the
 /// kernel at that output position (zeros where it hangs over the padding), row `(c, ki, kj)`
 /// one kernel tap. Filled a row at a time, so the inner loop copies a contiguous run of pixels.
-pub(crate) fn im2col<A: Float>(x: &ArrayRef4<A>, g: &Geometry) -> Array2<A> {
+///
+/// Writes into `col`, reusing its memory when it already has the right size: a layer calls this
+/// every step with the same shapes, and a fresh multi-megabyte buffer each time costs page faults.
+pub(crate) fn im2col<A: Float>(x: &ArrayRef4<A>, g: &Geometry, col: &mut Array2<A>) {
     let n = x.len_of(Axis(0));
     let x = x.as_standard_layout();
     let xs = x.as_slice().expect("standard layout");
     let (hw, out_hw, cols) = (g.h * g.w, g.oh * g.ow, n * g.oh * g.ow);
-    let mut col = Array2::zeros((g.patch_len(), cols));
-    let cs = col.as_slice_mut().expect("fresh array");
+    zeroed(col, (g.patch_len(), cols));
+    let cs = col.as_slice_mut().expect("standard layout");
     for (r, dst_row) in cs.chunks_exact_mut(cols).enumerate() {
         let (c, ki, kj) = (r / (g.k * g.k), (r / g.k) % g.k, r % g.k);
         let (lo, hi) = valid_cols(g, kj);
@@ -114,7 +117,31 @@ pub(crate) fn im2col<A: Float>(x: &ArrayRef4<A>, g: &Geometry) -> Array2<A> {
             }
         }
     }
-    col
+}
+
+/// Makes `buf` a zero matrix of shape `dim`, keeping its allocation if the size already fits.
+pub(crate) fn zeroed<A: Float>(buf: &mut Array2<A>, dim: (usize, usize)) {
+    if buf.dim() == dim && buf.is_standard_layout() {
+        buf.fill(A::zero());
+    } else {
+        *buf = Array2::zeros(dim);
+    }
+}
+
+/// Gives `buf` the shape `dim`, keeping its allocation (and stale contents) if it already fits:
+/// for a GEMM output written with `β = 0`, which never reads it.
+pub(crate) fn reshaped<A: Float>(buf: &mut Array2<A>, dim: (usize, usize)) {
+    if buf.dim() != dim || !buf.is_standard_layout() {
+        *buf = Array2::zeros(dim);
+    }
+}
+
+/// A 4-D weight `(A, B, k, k)` viewed as the GEMM operand `(A, B·k·k)` (a copy only if the
+/// caller replaced the weight by a strided array).
+pub(crate) fn weight_matrix<A: Float>(w: &Array4<A>) -> CowArray<'_, A, Ix2> {
+    let rows = w.len_of(Axis(0));
+    w.to_shape((rows, w.len() / rows.max(1)))
+        .expect("element count preserved")
 }
 
 /// The adjoint of [`im2col`]: `(C·k·k, N·OH·OW) -> (N, C, H, W)`, adding every patch entry
@@ -212,6 +239,12 @@ mod tests {
     use super::*;
     use ndarray::Array;
 
+    fn to_col(x: &Array4<f64>, g: &Geometry) -> Array2<f64> {
+        let mut col = Array2::zeros((0, 0));
+        im2col(x, g, &mut col);
+        col
+    }
+
     /// col2im is the adjoint of im2col: ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ for any x, c.
     #[test]
     fn col2im_is_the_adjoint_of_im2col() {
@@ -225,7 +258,7 @@ mod tests {
             let x = Array::from_shape_fn((2, 2, h, w), |(a, b, c, d)| {
                 ((a * 7 + b * 5 + c * 3 + d) % 11) as f64 - 5.0
             });
-            let col = im2col(&x, &g);
+            let col = to_col(&x, &g);
             let c = Array::from_shape_fn(col.dim(), |(i, j)| ((i * 13 + j * 7) % 17) as f64 - 8.0);
             let lhs = (&col * &c).sum();
             let rhs = (&x * &col2im(&c, 2, &g)).sum();
@@ -248,15 +281,34 @@ mod tests {
 
     #[test]
     fn im2col_columns_are_patches() {
+        // x[i, j] = 4i + j on a 3×4 image; k2 s1 p0 gives 2×3 outputs, so col is (4, 6)
+        let x = Array::from_shape_fn((1, 1, 3, 4), |(_, _, i, j)| (i * 4 + j) as f64);
+        let g = Geometry::new("test", (1, 3, 4), 2, 1, 0).unwrap();
+        let col = to_col(&x, &g);
+        assert_eq!(col.dim(), (4, 6));
+        // output (1, 1) = column 4 reads x[1..3, 1..3]
+        assert_eq!(col.column(4).to_vec(), vec![5.0, 6.0, 9.0, 10.0]);
+        // k3 s2 p1 on a 3×3 image: output (1, 1) hangs over the bottom-right padding
         let x = Array::from_shape_fn((1, 1, 3, 3), |(_, _, i, j)| (i * 3 + j) as f64);
-        let g = Geometry::new("test", (1, 3, 3), 2, 1, 0).unwrap();
-        let col = im2col(&x, &g);
-        assert_eq!(col.row(3).to_vec(), vec![4.0, 5.0, 7.0, 8.0]);
-        let g = Geometry::new("test", (1, 3, 3), 3, 1, 1).unwrap();
+        let g = Geometry::new("test", (1, 3, 3), 3, 2, 1).unwrap();
         assert_eq!(
-            im2col(&x, &g).row(0).to_vec(),
-            vec![0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 3.0, 4.0]
+            to_col(&x, &g).column(3).to_vec(),
+            vec![4.0, 5.0, 0.0, 7.0, 8.0, 0.0, 0.0, 0.0, 0.0]
         );
         assert!(Geometry::new("test", (1, 2, 2), 5, 1, 1).is_err());
+    }
+
+    #[test]
+    fn buffers_are_reused_when_the_shape_fits() {
+        let x = Array::from_shape_fn((2, 2, 4, 4), |(a, b, c, d)| (a + b + c * d) as f64);
+        let g = Geometry::new("test", (2, 4, 4), 3, 1, 1).unwrap();
+        let mut col = Array2::zeros((0, 0));
+        im2col(&x, &g, &mut col);
+        let first = col.clone();
+        let ptr = col.as_ptr();
+        col.fill(7.0); // stale contents must not leak into the next call
+        im2col(&x, &g, &mut col);
+        assert_eq!(col, first);
+        assert_eq!(col.as_ptr(), ptr);
     }
 }

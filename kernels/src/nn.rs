@@ -46,7 +46,7 @@
 //!
 //! [`linear`], [`conv`] and [`conv_transpose`] (sharing the private `im2col` module), [`norm`]
 //! (BatchNorm2d, LayerNorm, InstanceNorm2d, GroupNorm), [`activation`], [`dropout`], [`pool`],
-//! [`concat`], [`loss`], [`optim`], [`init`], [`gradcheck`], and [`params`] for the visiting
+//! [`concat`](mod@concat), [`loss`], [`optim`], [`init`], [`gradcheck`], and [`params`] for the visiting
 //! trait.
 
 pub mod activation;

@@ -17,6 +17,12 @@
 //!   weights are shared (DCGAN's discriminator run on a real and on a fake batch, the two towers
 //!   of a Siamese net) gets the sum of both contributions. Call [`Params::zero_grad`] before each
 //!   optimisation step. Input gradients are returned, never accumulated.
+//! - **One cache per layer.** `backward` uses what the *most recent* `forward` cached, so passes
+//!   through a shared layer come in pairs: `forward(a)`, `backward(da)`, `forward(b)`,
+//!   `backward(db)` (DCGAN's real and fake batches). When both outputs are needed before either
+//!   gradient is known (a Siamese pair feeding one contrastive loss), stack the two inputs into
+//!   one batch, run the layer once and split the result (with BatchNorm this also shares the
+//!   batch statistics, as running the towers on one batch in PyTorch would).
 //! - **Visiting parameters.** Every layer implements [`Params`], which calls a closure on each
 //!   `(parameter, gradient)` pair as flat slices in a fixed order. Optimisers
 //!   ([`optim`]), gradient clipping and [`gradcheck`] work on anything implementing it; a model
@@ -29,17 +35,47 @@
 //!   shape that disagrees with the layer, `backward` before `forward`); each says so under
 //!   `# Panics`. Layers whose output size depends on the input size offer an `output_size`
 //!   method returning `Result`, so a kernel can validate its config before running.
+//! - **Weight layouts.** [`Linear`] stores `W (in, out)` as the textbook (`y = xW + b`);
+//!   [`Conv2d`] `(C_out, C_in, k, k)` and [`ConvTranspose2d`] `(C_in, C_out, k, k)` as PyTorch.
+//! - **Losses** are functions returning `(loss, dL/dprediction)`, averaged like PyTorch's
+//!   `reduction = "mean"` ([`loss`]).
 //! - **Relative error**, used by the gradient checks and the golden tests, is
 //!   `max|a − b| / max(max|b|, tiny)` per array, with `b` the reference.
+//!
+//! # Map
+//!
+//! [`linear`], [`conv`] and [`conv_transpose`] (sharing the private `im2col` module), [`norm`]
+//! (BatchNorm2d, LayerNorm, InstanceNorm2d, GroupNorm), [`activation`], [`dropout`], [`pool`],
+//! [`concat`](mod@concat), [`loss`], [`optim`], [`init`], [`gradcheck`], and [`params`] for the visiting
+//! trait.
 
+pub mod activation;
+pub mod concat;
+pub mod conv;
+pub mod conv_transpose;
+pub mod dropout;
 pub mod float;
 pub mod gradcheck;
+mod im2col;
+pub mod init;
+pub mod linear;
+pub mod loss;
 pub mod norm;
+pub mod optim;
 pub mod params;
+pub mod pool;
 
+pub use activation::{LeakyReLU, ReLU, Sigmoid, Softmax, Tanh};
+pub use concat::Concat;
+pub use conv::Conv2d;
+pub use conv_transpose::ConvTranspose2d;
+pub use dropout::Dropout;
 pub use float::Float;
+pub use linear::Linear;
 pub use norm::{BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm};
+pub use optim::{Adam, RmsProp, Sgd, clip_grad_norm};
 pub use params::Params;
+pub use pool::{AvgPool2d, GlobalAvgPool, MaxPool2d};
 
 use std::fmt;
 

@@ -25,6 +25,11 @@ pub trait Float:
 {
     /// Converts a literal (`Float::lit(1e-5)`); every `f64` maps to some value of `Self`.
     fn lit(x: f64) -> Self;
+
+    /// A count as a number (`1/n` for means); exact for any count a layer can hold.
+    fn count(n: usize) -> Self {
+        Self::lit(n as f64)
+    }
 }
 
 impl Float for f32 {

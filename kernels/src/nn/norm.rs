@@ -15,8 +15,8 @@
 //! InstanceNorm. Each layer keeps the mean and (biased) variance of its last forward pass in
 //! public fields `last_mean` / `last_var`, so a kernel can show which axes were averaged.
 //!
-//! Here the groups are laid out as the rows of a matrix `(groups, m)`; [`normalize_rows`] and
-//! [`normalize_rows_backward`] are the shared forward and backward.
+//! Here the groups are laid out as the rows of a matrix `(groups, m)`; `normalize_rows` and
+//! `normalize_rows_backward` are the shared forward and backward.
 
 mod batch_norm;
 mod group_norm;
@@ -43,7 +43,7 @@ pub(crate) fn normalize_rows<A: Float>(
     eps: A,
 ) -> (Array2<A>, Array1<A>, Array1<A>, Array1<A>) {
     let (rows, m) = x.dim();
-    let inv_m = A::one() / A::from_usize(m).unwrap_or_else(A::one);
+    let inv_m = A::one() / A::count(m);
     let mut xhat = x.to_owned();
     let mut mean = Array1::zeros(rows);
     let mut var = Array1::zeros(rows);
@@ -73,7 +73,7 @@ pub(crate) fn normalize_rows_backward<A: Float>(
     inv_std: &Array1<A>,
 ) -> Array2<A> {
     let m = dxhat.ncols();
-    let inv_m = A::one() / A::from_usize(m).unwrap_or_else(A::one);
+    let inv_m = A::one() / A::count(m);
     let mut dx = dxhat.to_owned();
     Zip::from(dx.rows_mut())
         .and(xhat.rows())

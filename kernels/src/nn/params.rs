@@ -41,6 +41,11 @@ pub trait Params<A: Float> {
     }
 }
 
+/// Nothing to train: lets [`gradcheck`](super::gradcheck::gradcheck) check a loss function.
+impl<A: Float> Params<A> for () {
+    fn visit_params(&mut self, _f: &mut dyn FnMut(&mut [A], &mut [A])) {}
+}
+
 impl<A: Float, T: Params<A>> Params<A> for [T] {
     fn visit_params(&mut self, f: &mut dyn FnMut(&mut [A], &mut [A])) {
         for layer in self {

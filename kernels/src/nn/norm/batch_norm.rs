@@ -105,8 +105,7 @@ impl<A: Float> BatchNorm2d<A> {
             let (xhat, mean, var, inv_std) = normalize_rows(&rows, self.eps);
             let mo = self.momentum;
             let unbias = if m > 1 {
-                A::from_usize(m).unwrap_or_else(A::one)
-                    / A::from_usize(m - 1).unwrap_or_else(A::one)
+                A::count(m) / A::count(m - 1)
             } else {
                 A::one()
             };

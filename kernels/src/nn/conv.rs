@@ -1,0 +1,163 @@
+//! 2-D convolution by im2col + one matrix product.
+
+use super::im2col::{
+    Geometry, add_channel_bias, cm_to_nchw, col2im, im2col, nchw_to_cm, reshaped, weight_matrix,
+};
+use super::params::visit_array;
+use super::{Float, NnError, Params, init};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array1, Array2, Array4, ArrayRef4, Axis};
+use ndarray_rand::rand::Rng;
+
+/// 2-D convolution (strictly, cross-correlation, as in every framework), square kernel `k`,
+/// stride `s`, zero padding `p`:
+///
+/// `y[n, o, i, j] = b[o] + Σ_{c, u, v} W[o, c, u, v] · x_pad[n, c, s·i + u, s·j + v]`,
+/// with `OH = ⌊(H + 2p − k)/s⌋ + 1`, `OW` likewise.
+///
+/// Computed as `W2 · col` where `col = im2col(x)` `(C·k·k, N·OH·OW)` holds one input patch per
+/// column and `W2` is `W` viewed as `(C_out, C·k·k)`. Backward: `dW2 += dY · colᵀ`,
+/// `db += Σ dY`, `dx = col2im(W2ᵀ · dY)`.
+/// [`ConvTranspose2d`](super::ConvTranspose2d)'s forward is exactly this backward.
+///
+/// # Shapes
+/// - input `x`: `(N, C_in, H, W)`; output `y`: `(N, C_out, OH, OW)`
+/// - `w`, `dw`: `(C_out, C_in, k, k)` (PyTorch's layout); `b`, `db`: `(C_out,)`
+#[derive(Debug, Clone)]
+pub struct Conv2d<A: Float> {
+    pub w: Array4<A>,
+    pub b: Array1<A>,
+    pub dw: Array4<A>,
+    pub db: Array1<A>,
+    pub stride: usize,
+    pub padding: usize,
+    /// `im2col(x)` of the last forward, kept for backward (and its memory for the next forward).
+    col: Array2<A>,
+    /// Work space for `dcol` in backward, reused across steps.
+    dcol: Array2<A>,
+    /// Geometry and batch size of the last forward.
+    last: Option<(Geometry, usize)>,
+}
+
+impl<A: Float> Conv2d<A> {
+    /// A `C_in → C_out` convolution with kernel `k`, PyTorch's default initialisation
+    /// `U(±1/√(C_in·k·k))` for `w` and `b`.
+    pub fn new<R: Rng + ?Sized>(
+        in_channels: usize,
+        out_channels: usize,
+        kernel: usize,
+        stride: usize,
+        padding: usize,
+        rng: &mut R,
+    ) -> Result<Self, NnError> {
+        if in_channels == 0 || out_channels == 0 || kernel == 0 || stride == 0 {
+            return Err(NnError::Zero {
+                layer: "Conv2d",
+                what: "channels, kernel size and stride",
+            });
+        }
+        let shape = (out_channels, in_channels, kernel, kernel);
+        let mut conv = Self {
+            w: Array4::zeros(shape),
+            b: Array1::zeros(out_channels),
+            dw: Array4::zeros(shape),
+            db: Array1::zeros(out_channels),
+            stride,
+            padding,
+            col: Array2::zeros((0, 0)),
+            dcol: Array2::zeros((0, 0)),
+            last: None,
+        };
+        let (fan_in, _) = conv.fans();
+        init::pytorch_default(&mut conv.w, fan_in, rng);
+        init::pytorch_default(&mut conv.b, fan_in, rng);
+        Ok(conv)
+    }
+
+    /// `(fan_in, fan_out) = (C_in·k·k, C_out·k·k)`, for the initialisers in [`init`].
+    pub fn fans(&self) -> (usize, usize) {
+        let (o, i, kh, kw) = self.w.dim();
+        (i * kh * kw, o * kh * kw)
+    }
+
+    fn geometry(&self, (c, h, w): (usize, usize, usize)) -> Result<Geometry, NnError> {
+        Geometry::new(
+            "Conv2d",
+            (c, h, w),
+            self.w.len_of(Axis(2)),
+            self.stride,
+            self.padding,
+        )
+    }
+
+    /// `(OH, OW)` for an `H × W` input, or an error if the padded input is smaller than the kernel.
+    pub fn output_size(&self, h: usize, w: usize) -> Result<(usize, usize), NnError> {
+        let g = self.geometry((self.w.len_of(Axis(1)), h, w))?;
+        Ok((g.oh, g.ow))
+    }
+
+    /// # Panics
+    /// If `x` has the wrong channel count or is smaller than the kernel (check with
+    /// [`Conv2d::output_size`] first).
+    pub fn forward(&mut self, x: &ArrayRef4<A>) -> Array4<A> {
+        let (n, c, h, w) = x.dim();
+        assert_eq!(
+            c,
+            self.w.len_of(Axis(1)),
+            "Conv2d: input has {c} channels, layer expects {}",
+            self.w.len_of(Axis(1))
+        );
+        let g = self.geometry((c, h, w)).unwrap_or_else(|e| panic!("{e}"));
+        // (N, C, H, W) -> (C·k·k, N·OH·OW): one patch per column
+        im2col(x, &g, &mut self.col);
+        // (C_out, C·k·k) · (C·k·k, N·OH·OW) -> (C_out, N·OH·OW)
+        let out = weight_matrix(&self.w).dot(&self.col);
+        // (C_out, N·OH·OW) -> (N, C_out, OH, OW)
+        let mut y = cm_to_nchw(&out, n, g.oh, g.ow);
+        add_channel_bias(&mut y, &self.b);
+        self.last = Some((g, n));
+        y
+    }
+
+    /// `(N, C_out, OH, OW) -> (N, C_in, H, W)`; accumulates `dw`, `db`.
+    ///
+    /// # Panics
+    /// If called before `forward`, or with a shape other than the last output's.
+    pub fn backward(&mut self, dout: &ArrayRef4<A>) -> Array4<A> {
+        let (g, n) = self.last.expect("Conv2d: backward called before forward");
+        let out_ch = self.w.len_of(Axis(0));
+        assert_eq!(
+            dout.dim(),
+            (n, out_ch, g.oh, g.ow),
+            "Conv2d: dout shape differs from the output"
+        );
+        // (N, C_out, OH, OW) -> (C_out, N·OH·OW)
+        let d2 = nchw_to_cm(dout);
+        self.db += &d2.sum_axis(Axis(1));
+        // dW2 += dY · colᵀ   (C_out, N·OH·OW)·(N·OH·OW, C·k·k)
+        let dw2 = d2.dot(&self.col.t());
+        // (C_out, C·k·k) -> (C_out, C_in, k, k), whatever memory order the product came in
+        self.dw += &dw2
+            .to_shape(self.w.raw_dim())
+            .expect("element count preserved");
+        // dcol = W2ᵀ · dY   (C·k·k, C_out)·(C_out, N·OH·OW), into the reused work space
+        reshaped(&mut self.dcol, (g.patch_len(), n * g.oh * g.ow));
+        general_mat_mul(
+            A::one(),
+            &weight_matrix(&self.w).t(),
+            &d2,
+            A::zero(),
+            &mut self.dcol,
+        );
+        // scatter the patch gradients back onto the image: (C·k·k, N·OH·OW) -> (N, C_in, H, W)
+        col2im(&self.dcol, n, &g)
+    }
+}
+
+impl<A: Float> Params<A> for Conv2d<A> {
+    /// Order: `w`, `b`.
+    fn visit_params(&mut self, f: &mut dyn FnMut(&mut [A], &mut [A])) {
+        visit_array(&mut self.w, &mut self.dw, f);
+        visit_array(&mut self.b, &mut self.db, f);
+    }
+}

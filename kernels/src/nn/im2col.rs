@@ -1,0 +1,314 @@
+//! im2col / col2im: turning a convolution into one matrix product.
+//!
+//! Every output position `(n, oh, ow)` of a convolution reads one `C × k × k` patch of the
+//! input. `im2col` ("image to columns") copies each patch into a column of a matrix
+//! `col (C·k·k, N·OH·OW)`, so that the convolution is `W2 · col` with the weight viewed as
+//! `W2 (C_out, C·k·k)` — one big GEMM. (ゼロから作るDeep Learning §7.4 stores the transpose,
+//! one patch per row; columns let the copy loops run over contiguous pixels.) `col2im` is the
+//! adjoint: it adds every column back onto the pixels the patch came from, which is the gradient
+//! of `im2col`.
+//!
+//! The same two functions serve both convolutions: `Conv2d` forward = im2col, backward = col2im;
+//! `ConvTranspose2d` forward = col2im, backward = im2col.
+
+use super::{Float, NnError};
+use ndarray::{Array1, Array2, Array4, ArrayRef2, ArrayRef4, Axis, CowArray, Ix2};
+
+/// The sizes of one convolution `(C, H, W) → (C_out, OH, OW)` with a square kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Geometry {
+    pub c: usize,
+    pub h: usize,
+    pub w: usize,
+    pub k: usize,
+    pub stride: usize,
+    pub pad: usize,
+    pub oh: usize,
+    pub ow: usize,
+}
+
+impl Geometry {
+    /// `OH = (H + 2p − k) / s + 1` (floor), likewise `OW`; an error if the padded input is
+    /// smaller than the kernel.
+    pub fn new(
+        layer: &'static str,
+        (c, h, w): (usize, usize, usize),
+        k: usize,
+        stride: usize,
+        pad: usize,
+    ) -> Result<Self, NnError> {
+        if k == 0 || stride == 0 {
+            return Err(NnError::Zero {
+                layer,
+                what: "kernel size and stride",
+            });
+        }
+        if h + 2 * pad < k || w + 2 * pad < k {
+            return Err(NnError::InputTooSmall {
+                layer,
+                input: (h, w),
+                kernel: (k, k),
+                padding: pad,
+            });
+        }
+        let oh = (h + 2 * pad - k) / stride + 1;
+        let ow = (w + 2 * pad - k) / stride + 1;
+        Ok(Self {
+            c,
+            h,
+            w,
+            k,
+            stride,
+            pad,
+            oh,
+            ow,
+        })
+    }
+
+    /// Length of one patch row: `C · k · k`.
+    pub fn patch_len(&self) -> usize {
+        self.c * self.k * self.k
+    }
+}
+
+/// The output columns `ow_lo..ow_hi` whose kernel tap `kj` lands inside the image
+/// (`0 ≤ ow·s + kj − p < W`); the others read padding.
+fn valid_cols(g: &Geometry, kj: usize) -> (usize, usize) {
+    let lo = g.pad.saturating_sub(kj).div_ceil(g.stride);
+    let hi = (g.w + g.pad)
+        .saturating_sub(kj)
+        .div_ceil(g.stride)
+        .min(g.ow);
+    (lo, hi.max(lo))
+}
+
+/// `(N, C, H, W) -> (C·k·k, N·OH·OW)`: **column** `(n, oh, ow)` holds the patch under the
+/// kernel at that output position (zeros where it hangs over the padding), row `(c, ki, kj)`
+/// one kernel tap. Filled a row at a time, so the inner loop copies a contiguous run of pixels.
+///
+/// Writes into `col`, reusing its memory when it already has the right size: a layer calls this
+/// every step with the same shapes, and a fresh multi-megabyte buffer each time costs page faults.
+pub(crate) fn im2col<A: Float>(x: &ArrayRef4<A>, g: &Geometry, col: &mut Array2<A>) {
+    let n = x.len_of(Axis(0));
+    let x = x.as_standard_layout();
+    let xs = x.as_slice().expect("standard layout");
+    let (hw, out_hw, cols) = (g.h * g.w, g.oh * g.ow, n * g.oh * g.ow);
+    zeroed(col, (g.patch_len(), cols));
+    let cs = col.as_slice_mut().expect("standard layout");
+    for (r, dst_row) in cs.chunks_exact_mut(cols).enumerate() {
+        let (c, ki, kj) = (r / (g.k * g.k), (r / g.k) % g.k, r % g.k);
+        let (lo, hi) = valid_cols(g, kj);
+        for img in 0..n {
+            let plane = &xs[(img * g.c + c) * hw..][..hw];
+            for oh in 0..g.oh {
+                let Some(ih) = (oh * g.stride + ki).checked_sub(g.pad).filter(|&i| i < g.h) else {
+                    continue; // a padding row: stays zero
+                };
+                let src = &plane[ih * g.w..][..g.w];
+                let dst = &mut dst_row[img * out_hw + oh * g.ow..][..g.ow];
+                if g.stride == 1 && lo < hi {
+                    // stride 1: the taps of one output row are a contiguous run of pixels
+                    dst[lo..hi].copy_from_slice(&src[lo + kj - g.pad..hi + kj - g.pad]);
+                } else {
+                    for (ow, d) in dst.iter_mut().enumerate().take(hi).skip(lo) {
+                        *d = src[ow * g.stride + kj - g.pad];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Makes `buf` a zero matrix of shape `dim`, keeping its allocation if the size already fits.
+pub(crate) fn zeroed<A: Float>(buf: &mut Array2<A>, dim: (usize, usize)) {
+    if buf.dim() == dim && buf.is_standard_layout() {
+        buf.fill(A::zero());
+    } else {
+        *buf = Array2::zeros(dim);
+    }
+}
+
+/// Gives `buf` the shape `dim`, keeping its allocation (and stale contents) if it already fits:
+/// for a GEMM output written with `β = 0`, which never reads it.
+pub(crate) fn reshaped<A: Float>(buf: &mut Array2<A>, dim: (usize, usize)) {
+    if buf.dim() != dim || !buf.is_standard_layout() {
+        *buf = Array2::zeros(dim);
+    }
+}
+
+/// A 4-D weight `(A, B, k, k)` viewed as the GEMM operand `(A, B·k·k)` (a copy only if the
+/// caller replaced the weight by a strided array).
+pub(crate) fn weight_matrix<A: Float>(w: &Array4<A>) -> CowArray<'_, A, Ix2> {
+    let rows = w.len_of(Axis(0));
+    w.to_shape((rows, w.len() / rows.max(1)))
+        .expect("element count preserved")
+}
+
+/// The adjoint of [`im2col`]: `(C·k·k, N·OH·OW) -> (N, C, H, W)`, adding every patch entry
+/// onto the input pixel it was copied from (entries over the padding are dropped).
+pub(crate) fn col2im<A: Float>(col: &ArrayRef2<A>, n: usize, g: &Geometry) -> Array4<A> {
+    let col = col.as_standard_layout();
+    let cs = col.as_slice().expect("standard layout");
+    let (hw, out_hw, cols) = (g.h * g.w, g.oh * g.ow, n * g.oh * g.ow);
+    let mut x = Array4::zeros((n, g.c, g.h, g.w));
+    let xs = x.as_slice_mut().expect("fresh array");
+    for (r, src_row) in cs.chunks_exact(cols).enumerate() {
+        let (c, ki, kj) = (r / (g.k * g.k), (r / g.k) % g.k, r % g.k);
+        let (lo, hi) = valid_cols(g, kj);
+        for img in 0..n {
+            let plane = &mut xs[(img * g.c + c) * hw..][..hw];
+            for oh in 0..g.oh {
+                let Some(ih) = (oh * g.stride + ki).checked_sub(g.pad).filter(|&i| i < g.h) else {
+                    continue;
+                };
+                let dst = &mut plane[ih * g.w..][..g.w];
+                let src = &src_row[img * out_hw + oh * g.ow..][..g.ow];
+                if g.stride == 1 && lo < hi {
+                    let dst = &mut dst[lo + kj - g.pad..hi + kj - g.pad];
+                    dst.iter_mut().zip(&src[lo..hi]).for_each(|(d, &v)| *d += v);
+                } else {
+                    for (ow, &v) in src.iter().enumerate().take(hi).skip(lo) {
+                        dst[ow * g.stride + kj - g.pad] += v;
+                    }
+                }
+            }
+        }
+    }
+    x
+}
+
+/// `(N, C, H, W) -> (C, N·H·W)`: row `c` holds channel `c` of every image, the layout of a
+/// GEMM result `W2 · col`. Moves whole `H·W` planes.
+pub(crate) fn nchw_to_cm<A: Float>(x: &ArrayRef4<A>) -> Array2<A> {
+    let (n, c, h, w) = x.dim();
+    let hw = h * w;
+    let x = x.as_standard_layout();
+    let mut out = Array2::zeros((c, n * hw));
+    let os = out.as_slice_mut().expect("fresh array");
+    for (i, plane) in x
+        .as_slice()
+        .expect("standard layout")
+        .chunks_exact(hw.max(1))
+        .enumerate()
+    {
+        let (img, ch) = (i / c, i % c);
+        os[(ch * n + img) * hw..][..hw].copy_from_slice(plane);
+    }
+    out
+}
+
+/// `(C, N·H·W) -> (N, C, H, W)`, the inverse of [`nchw_to_cm`].
+pub(crate) fn cm_to_nchw<A: Float>(a: &ArrayRef2<A>, n: usize, h: usize, w: usize) -> Array4<A> {
+    let (c, hw) = (a.nrows(), h * w);
+    let a = a.as_standard_layout();
+    let src = a.as_slice().expect("standard layout");
+    let mut out = Array4::zeros((n, c, h, w));
+    let os = out.as_slice_mut().expect("fresh array");
+    for (i, plane) in os.chunks_exact_mut(hw.max(1)).enumerate() {
+        let (img, ch) = (i / c, i % c);
+        plane.copy_from_slice(&src[(ch * n + img) * hw..][..hw]);
+    }
+    out
+}
+
+/// `y[n, c, h, w] += b[c]`.
+pub(crate) fn add_channel_bias<A: Float>(y: &mut Array4<A>, b: &Array1<A>) {
+    for (mut plane, &bc) in y.axis_iter_mut(Axis(1)).zip(b) {
+        plane.mapv_inplace(|v| v + bc);
+    }
+}
+
+/// `Σ_{n,h,w} d[n, c, h, w]` for each channel: the bias gradient of a convolution.
+pub(crate) fn channel_sums<A: Float>(d: &ArrayRef4<A>) -> Array1<A> {
+    let (c, hw) = (d.len_of(Axis(1)), d.len_of(Axis(2)) * d.len_of(Axis(3)));
+    let d = d.as_standard_layout();
+    let mut sums = Array1::zeros(c);
+    for (i, plane) in d
+        .as_slice()
+        .expect("standard layout")
+        .chunks_exact(hw.max(1))
+        .enumerate()
+    {
+        sums[i % c] += plane.iter().copied().sum::<A>();
+    }
+    sums
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array;
+
+    fn to_col(x: &Array4<f64>, g: &Geometry) -> Array2<f64> {
+        let mut col = Array2::zeros((0, 0));
+        im2col(x, g, &mut col);
+        col
+    }
+
+    /// col2im is the adjoint of im2col: ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ for any x, c.
+    #[test]
+    fn col2im_is_the_adjoint_of_im2col() {
+        for (h, w, k, s, p) in [
+            (5, 4, 3, 1, 1),
+            (7, 6, 3, 2, 0),
+            (4, 4, 4, 2, 1),
+            (3, 3, 1, 1, 0),
+        ] {
+            let g = Geometry::new("test", (2, h, w), k, s, p).unwrap();
+            let x = Array::from_shape_fn((2, 2, h, w), |(a, b, c, d)| {
+                ((a * 7 + b * 5 + c * 3 + d) % 11) as f64 - 5.0
+            });
+            let col = to_col(&x, &g);
+            let c = Array::from_shape_fn(col.dim(), |(i, j)| ((i * 13 + j * 7) % 17) as f64 - 8.0);
+            let lhs = (&col * &c).sum();
+            let rhs = (&x * &col2im(&c, 2, &g)).sum();
+            assert_eq!(lhs, rhs, "h{h} w{w} k{k} s{s} p{p}");
+        }
+    }
+
+    #[test]
+    fn channel_major_round_trip() {
+        let x = Array::from_shape_fn((2, 3, 2, 2), |(a, b, c, d)| {
+            (a * 100 + b * 10 + c * 2 + d) as f64
+        });
+        let cm = nchw_to_cm(&x);
+        assert_eq!(
+            cm.row(1).to_vec(),
+            vec![10.0, 11.0, 12.0, 13.0, 110.0, 111.0, 112.0, 113.0]
+        );
+        assert_eq!(cm_to_nchw(&cm, 2, 2, 2), x);
+    }
+
+    #[test]
+    fn im2col_columns_are_patches() {
+        // x[i, j] = 4i + j on a 3×4 image; k2 s1 p0 gives 2×3 outputs, so col is (4, 6)
+        let x = Array::from_shape_fn((1, 1, 3, 4), |(_, _, i, j)| (i * 4 + j) as f64);
+        let g = Geometry::new("test", (1, 3, 4), 2, 1, 0).unwrap();
+        let col = to_col(&x, &g);
+        assert_eq!(col.dim(), (4, 6));
+        // output (1, 1) = column 4 reads x[1..3, 1..3]
+        assert_eq!(col.column(4).to_vec(), vec![5.0, 6.0, 9.0, 10.0]);
+        // k3 s2 p1 on a 3×3 image: output (1, 1) hangs over the bottom-right padding
+        let x = Array::from_shape_fn((1, 1, 3, 3), |(_, _, i, j)| (i * 3 + j) as f64);
+        let g = Geometry::new("test", (1, 3, 3), 3, 2, 1).unwrap();
+        assert_eq!(
+            to_col(&x, &g).column(3).to_vec(),
+            vec![4.0, 5.0, 0.0, 7.0, 8.0, 0.0, 0.0, 0.0, 0.0]
+        );
+        assert!(Geometry::new("test", (1, 2, 2), 5, 1, 1).is_err());
+    }
+
+    #[test]
+    fn buffers_are_reused_when_the_shape_fits() {
+        let x = Array::from_shape_fn((2, 2, 4, 4), |(a, b, c, d)| (a + b + c * d) as f64);
+        let g = Geometry::new("test", (2, 4, 4), 3, 1, 1).unwrap();
+        let mut col = Array2::zeros((0, 0));
+        im2col(&x, &g, &mut col);
+        let first = col.clone();
+        let ptr = col.as_ptr();
+        col.fill(7.0); // stale contents must not leak into the next call
+        im2col(&x, &g, &mut col);
+        assert_eq!(col, first);
+        assert_eq!(col.as_ptr(), ptr);
+    }
+}

@@ -50,7 +50,7 @@ mod tests {
         assert_eq!(num(-0.0), "0");
         assert_eq!(num(-1e-20 * 0.0), "0");
         assert_eq!(num(1.0), "1");
-        assert_eq!(num(2.71828), "2.718");
+        assert_eq!(num(2.34567), "2.346");
         assert_eq!(num(-123.456), "-123.5");
         assert_eq!(num(0.012345), "0.01235");
         assert_eq!(num(12345.6), "1.235e4");

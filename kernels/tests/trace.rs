@@ -10,7 +10,7 @@ use std::time::Duration;
 
 fn every_kind_of_step(tr: &mut Trace) -> Result<(), KernelError> {
     tr.step("all", |s| {
-        s.scalar("loss", 0.6931);
+        s.scalar("loss", 0.6);
         s.tensor("x", &array![[1.0f32, -2.0], [3.5, 0.0]]);
         s.series("loss curve", 1.0, 0.5);
         s.image(Image {

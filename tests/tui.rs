@@ -22,7 +22,9 @@ fn app() -> App {
 /// lesson is added elsewhere.
 fn app_with(ids: &[&str]) -> App {
     let mut app = app();
-    app.library.lessons.retain(|l| ids.contains(&l.lesson.id.as_str()));
+    app.library
+        .lessons
+        .retain(|l| ids.contains(&l.lesson.id.as_str()));
     app
 }
 

@@ -1,19 +1,8 @@
 //! The real `eshikaku` binary: `run`, `list`, `show`, and their errors.
 
+mod common;
+use common::eshikaku;
 use std::process::Command;
-
-fn eshikaku(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_eshikaku"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn run_norm_json_has_config_steps_and_passing_metrics() {

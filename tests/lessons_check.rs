@@ -1,21 +1,9 @@
 //! `eshikaku lessons check` on fixture content: every problem is reported with its line and
 //! column, the exit code says whether anything is wrong, and nothing panics.
 
+mod common;
+use common::eshikaku;
 use std::path::Path;
-use std::process::Command;
-
-fn eshikaku(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_eshikaku"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn four_broken_files_give_four_located_problems_and_exit_1() {

@@ -41,42 +41,39 @@ pub struct Parsed<T> {
 }
 
 impl<T> Parsed<T> {
-    /// Position of the node at `path`, or of its deepest existing ancestor.
-    pub fn pos(&self, path: &[Seg]) -> Pos {
-        let mut node = &self.root;
-        let mut best = start_of(node).unwrap_or(Pos::START);
+    /// The deepest node along `path` and whether the whole path exists.
+    fn walk(&self, path: &[Seg]) -> (Vec<&Node>, bool) {
+        let mut nodes = vec![&self.root];
         for seg in path {
+            let node = nodes[nodes.len() - 1];
             let next = match (seg, node) {
                 (Seg::Key(k), Node::Mapping(m)) => m.get_node(k),
                 (Seg::Index(i), Node::Sequence(s)) => s.get_node(*i),
                 _ => None,
             };
             match next {
-                Some(n) => {
-                    node = n;
-                    best = start_of(n).unwrap_or(best);
-                }
-                None => break,
+                Some(n) => nodes.push(n),
+                None => return (nodes, false),
             }
         }
-        best
+        (nodes, true)
+    }
+
+    /// Position of the node at `path`, or of its deepest existing ancestor.
+    pub fn pos(&self, path: &[Seg]) -> Pos {
+        let (nodes, _) = self.walk(path);
+        nodes
+            .iter()
+            .rev()
+            .find_map(|n| start_of(n))
+            .unwrap_or(Pos::START)
     }
 
     /// Position of the mapping key `key` at `path` (better than its value for "this key" errors).
     pub fn key_pos(&self, path: &[Seg], key: &str) -> Pos {
-        let mut node = &self.root;
-        for seg in path {
-            let next = match (seg, node) {
-                (Seg::Key(k), Node::Mapping(m)) => m.get_node(k),
-                (Seg::Index(i), Node::Sequence(s)) => s.get_node(*i),
-                _ => None,
-            };
-            match next {
-                Some(n) => node = n,
-                None => return self.pos(path),
-            }
-        }
-        if let Node::Mapping(m) = node
+        let (nodes, found) = self.walk(path);
+        if found
+            && let Some(Node::Mapping(m)) = nodes.last()
             && let Some((k, _)) = m.iter().find(|(k, _)| k.as_str() == key)
             && let Some(p) = k.span().start()
         {

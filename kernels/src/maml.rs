@@ -1,0 +1,342 @@
+//! `maml`: Model-Agnostic Meta-Learning on the sinusoid regression of Finn, Abbeel & Levine 2017
+//! (§5.1), with its cheaper approximations — first-order MAML and Reptile (Nichol et al. 2018)
+//! — and the "pretrained on all tasks" baseline.
+//!
+//! MAML learns an initialisation `θ` shared by all tasks such that **one** SGD step on a few
+//! examples of a new task already fits it well:
+//!
+//! ```text
+//! repeat (outer loop):
+//!     sample a batch of tasks T_t ~ p(T)
+//!     for each task (inner loop): θ'_t = θ − α ∇_θ L_{T_t}(f_θ)          (K support points)
+//!     θ ← θ − β ∇_θ Σ_t L_{T_t}(f_{θ'_t})                                  (query points)
+//! ```
+//!
+//! The outer gradient goes *through* the inner step and so contains the Hessian of the inner
+//! loss: two gradient computations per task, which is why the inner loop is kept to one or a few
+//! steps in practice and why cheaper approximations exist. The submodules hold the pieces:
+//! [`sine`] (tasks), [`net`] (batched MLP, gradient, exact Hessian-vector product), [`meta`]
+//! (one update of each method) and [`eval`] (few-shot evaluation, Figure 2's curves).
+
+pub mod eval;
+pub mod meta;
+pub mod net;
+pub mod sine;
+mod trace_steps;
+
+use crate::KernelError;
+use crate::knobs::{KnobSpec, KnobValues};
+use crate::nn::{Adam, Sgd};
+use crate::registry::KernelInfo;
+use crate::trace::{Metric, Trace};
+use eval::{FewShot, few_shot};
+use meta::{MetaStep, maml_gradient, pretrain_gradient, reptile_direction};
+use ndarray_rand::rand::SeedableRng;
+use ndarray_rand::rand::rngs::StdRng;
+use net::{SharedMlp, Theta};
+use sine::TaskBatch;
+
+/// The paper's 5-shot results (Finn et al. 2017, Figure 2 / §5.1): MSE after 1 and 10 steps.
+pub const PAPER_MAML_5SHOT: (f64, f64) = (0.67, 0.35);
+/// The paper's "pretrained on all tasks" baseline, 5-shot, after 1 and 10 steps.
+pub const PAPER_PRETRAINED_5SHOT: (f64, f64) = (2.41, 2.19);
+
+/// The registry entry.
+pub const KERNEL: KernelInfo = KernelInfo {
+    id: "maml",
+    title: "MAML (メタ学習) — 正弦波回帰",
+    summary: "多数の正弦波タスクに共通する初期重みを学習し、5 点・1 ステップで新しい正弦波に適応する",
+    source: "maml.rs",
+    knobs: &[
+        KnobSpec::int("iterations", "メタ学習の反復数 (outer loop)", 12_000, 1, 200_000),
+        KnobSpec::choice(
+            "variant",
+            "学習法: maml (2 次の MAML) / fomaml (1 次近似) / reptile",
+            "maml",
+            &["maml", "fomaml", "reptile"],
+        ),
+        KnobSpec::bool(
+            "compare",
+            "他の 2 つの学習法も同じ反復数で学習し、結果を並べる",
+            true,
+        ),
+        KnobSpec::int("meta_batch", "1 回の更新に使うタスク数", 25, 1, 200),
+        KnobSpec::int("k_shot", "学習時のタスクあたりの点数 K (support と query で各 K 点)", 10, 1, 100),
+        KnobSpec::float("inner_lr", "inner loop の学習率 α (評価時の fine-tuning も同じ)", 0.01, 1e-4, 0.5),
+        KnobSpec::float("meta_lr", "outer loop (Adam) の学習率 β", 1e-3, 1e-5, 0.1),
+        KnobSpec::int("hidden", "隠れ層のユニット数 (2 層)", 40, 2, 256),
+        KnobSpec::int("eval_tasks", "評価に使う新しいタスクの数", 600, 1, 10_000),
+        KnobSpec::int("eval_shots", "評価時の support 点数 K", 5, 1, 100),
+        KnobSpec::int("eval_points", "評価時にタスクごとに MSE を測る点数", 100, 1, 1_000),
+        KnobSpec::int("reptile_inner_steps", "Reptile の inner SGD ステップ数 k", 5, 1, 100),
+        KnobSpec::float("reptile_inner_lr", "Reptile の inner 学習率", 0.02, 1e-4, 0.5),
+        KnobSpec::float("reptile_epsilon", "Reptile の outer ステップ幅 ε", 0.1, 1e-4, 1.0),
+        KnobSpec::float(
+            "reptile_max_grad_norm",
+            "Reptile の inner 勾配ノルムの上限 (クリッピング)",
+            1.0,
+            1e-3,
+            1e6,
+        ),
+    ],
+    steps: trace_steps::STEPS,
+    run: run_knobs,
+};
+
+/// Which meta-learning method trains the initialisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// MAML with the full second-order meta-gradient.
+    Maml,
+    /// First-order MAML: the Hessian term of the meta-gradient is dropped.
+    FoMaml,
+    /// Reptile: move `θ` towards the weights after several inner SGD steps.
+    Reptile,
+}
+
+impl Variant {
+    /// The knob value and metric prefix.
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Maml => "maml",
+            Variant::FoMaml => "fomaml",
+            Variant::Reptile => "reptile",
+        }
+    }
+
+    /// How the learner sees it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Variant::Maml => "MAML (2 次)",
+            Variant::FoMaml => "FOMAML (1 次近似)",
+            Variant::Reptile => "Reptile",
+        }
+    }
+
+    fn parse(name: &str) -> Self {
+        match name {
+            "fomaml" => Variant::FoMaml,
+            "reptile" => Variant::Reptile,
+            _ => Variant::Maml,
+        }
+    }
+}
+
+/// The knobs, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub iterations: usize,
+    pub variant: Variant,
+    pub compare: bool,
+    pub meta_batch: usize,
+    pub k_shot: usize,
+    pub inner_lr: f64,
+    pub meta_lr: f64,
+    pub hidden: usize,
+    pub eval_tasks: usize,
+    pub eval_shots: usize,
+    pub eval_points: usize,
+    pub reptile_inner_steps: usize,
+    pub reptile_inner_lr: f64,
+    pub reptile_epsilon: f64,
+    pub reptile_max_grad_norm: f64,
+    pub seed: u64,
+}
+
+impl Config {
+    pub fn from_knobs(k: &KnobValues) -> Self {
+        Self {
+            iterations: k.usize("iterations"),
+            variant: Variant::parse(k.choice("variant")),
+            compare: k.bool("compare"),
+            meta_batch: k.usize("meta_batch"),
+            k_shot: k.usize("k_shot"),
+            inner_lr: k.float("inner_lr"),
+            meta_lr: k.float("meta_lr"),
+            hidden: k.usize("hidden"),
+            eval_tasks: k.usize("eval_tasks"),
+            eval_shots: k.usize("eval_shots"),
+            eval_points: k.usize("eval_points"),
+            reptile_inner_steps: k.usize("reptile_inner_steps"),
+            reptile_inner_lr: k.float("reptile_inner_lr"),
+            reptile_epsilon: k.float("reptile_epsilon"),
+            reptile_max_grad_norm: k.float("reptile_max_grad_norm"),
+            seed: k.seed,
+        }
+    }
+}
+
+fn run_knobs(k: &KnobValues, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
+    run(&Config::from_knobs(k), tr)
+}
+
+/// What a method is trained with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Meta(Variant),
+    Pretrained,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Meta(v) => v.name(),
+            Method::Pretrained => "pretrained",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Meta(v) => v.label(),
+            Method::Pretrained => "pretrained (全タスクで事前学習)",
+        }
+    }
+}
+
+/// The optimiser of the outer loop: Adam for MAML, FOMAML and the baseline, plain SGD with step
+/// `ε` for Reptile.
+enum Outer {
+    Adam(Adam<f32>),
+    Sgd(Sgd<f32>),
+}
+
+fn nn_err(e: crate::nn::NnError) -> KernelError {
+    KernelError::InvalidConfig(e.to_string())
+}
+
+/// One update of `method` on `batch`.
+fn update(method: Method, cfg: &Config, theta: &Theta<f32>, batch: &TaskBatch<f32>) -> MetaStep<f32> {
+    let alpha = cfg.inner_lr as f32;
+    match method {
+        Method::Meta(Variant::Maml) => maml_gradient(theta, batch, alpha, true),
+        Method::Meta(Variant::FoMaml) => maml_gradient(theta, batch, alpha, false),
+        Method::Meta(Variant::Reptile) => reptile_direction(
+            theta,
+            batch,
+            cfg.reptile_inner_lr as f32,
+            cfg.reptile_inner_steps,
+            cfg.reptile_max_grad_norm as f32,
+        ),
+        Method::Pretrained => pretrain_gradient(theta, batch),
+    }
+}
+
+/// Trains the shared weights `θ` with `method` for `cfg.iterations` updates, recording the
+/// training curves every few hundred iterations. Each method gets its own seeded task stream.
+pub fn train(
+    method: Method,
+    cfg: &Config,
+    stream: u64,
+    tr: &mut Trace,
+) -> Result<Theta<f32>, KernelError> {
+    let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_mul(1_000_003).wrapping_add(stream));
+    let mut model = SharedMlp {
+        theta: Theta::init(cfg.hidden, &mut rng),
+        grad: Theta::zeros(1, cfg.hidden),
+    };
+    let mut outer = match method {
+        Method::Meta(Variant::Reptile) => Outer::Sgd(Sgd::new(cfg.reptile_epsilon, 0.0).map_err(nn_err)?),
+        _ => Outer::Adam(Adam::new(cfg.meta_lr, 0.9, 0.999, 1e-8).map_err(nn_err)?),
+    };
+    let record_every = (cfg.iterations / 20).max(1);
+    let val = validation_batch(cfg);
+    let (mut sum_before, mut sum_after, mut n) = (0.0, 0.0, 0usize);
+    for it in 1..=cfg.iterations {
+        let batch = TaskBatch::sample(cfg.meta_batch, cfg.k_shot, cfg.k_shot, &mut rng);
+        let step = update(method, cfg, &model.theta, &batch);
+        let (before, after) = (f64::from(step.loss_before), f64::from(step.loss_after));
+        KernelError::check_finite(
+            &format!("{} meta-loss", method.name()),
+            after,
+            it,
+            "lower meta_lr / inner_lr (Reptile: lower reptile_max_grad_norm)",
+        )?;
+        model.grad = step.grad;
+        match &mut outer {
+            Outer::Adam(opt) => opt.step(&mut model),
+            Outer::Sgd(opt) => opt.step(&mut model),
+        }
+        sum_before += before;
+        sum_after += after;
+        n += 1;
+        if it % record_every == 0 || it == cfg.iterations {
+            let (b, a) = (sum_before / n as f64, sum_after / n as f64);
+            let val_mse = few_shot(&model.theta, &val, cfg.inner_lr as f32, &[1]).mse[0];
+            trace_steps::training(tr, method, it, b, a, val_mse)?;
+            (sum_before, sum_after, n) = (0.0, 0.0, 0);
+        }
+        if it % 100 == 0 || it == cfg.iterations {
+            tr.progress(method.label(), it, cfg.iterations)?;
+        }
+    }
+    Ok(model.theta)
+}
+
+/// 100 held-out tasks for the learning curve (separate from the final evaluation tasks).
+fn validation_batch(cfg: &Config) -> TaskBatch<f32> {
+    let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_mul(1_000_003).wrapping_add(998));
+    TaskBatch::sample(100, cfg.eval_shots, cfg.eval_points, &mut rng)
+}
+
+/// The held-out evaluation tasks: `eval_shots` support and `eval_points` query points each,
+/// from a stream of their own (never seen in training).
+fn eval_batch(cfg: &Config) -> TaskBatch<f32> {
+    let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_mul(1_000_003).wrapping_add(999));
+    TaskBatch::sample(cfg.eval_tasks, cfg.eval_shots, cfg.eval_points, &mut rng)
+}
+
+/// Runs the experiment; see the module documentation.
+pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
+    let mut rng = StdRng::seed_from_u64(cfg.seed);
+    trace_steps::tasks(tr, cfg, &mut rng)?;
+    trace_steps::inner_update(tr, cfg, &mut rng)?;
+
+    let main = Method::Meta(cfg.variant);
+    let mut methods = vec![main, Method::Pretrained];
+    if cfg.compare {
+        methods.extend(
+            [Variant::Maml, Variant::FoMaml, Variant::Reptile]
+                .into_iter()
+                .filter(|&v| v != cfg.variant)
+                .map(Method::Meta),
+        );
+    }
+    let test = eval_batch(cfg);
+    let alpha = cfg.inner_lr as f32;
+    let mut results: Vec<(Method, Theta<f32>, FewShot)> = Vec::new();
+    for (stream, &method) in methods.iter().enumerate() {
+        let theta = train(method, cfg, stream as u64, tr)?;
+        let fs = few_shot(&theta, &test, alpha, &[0, 1, 10]);
+        results.push((method, theta, fs));
+    }
+    trace_steps::few_shot_table(tr, cfg, &results)?;
+    trace_steps::figure2(tr, cfg, &results, &test)?;
+
+    let get = |m: Method, step: usize| {
+        results
+            .iter()
+            .find(|(mm, _, _)| *mm == m)
+            .and_then(|(_, _, fs)| fs.after(step))
+            .unwrap_or(f64::NAN)
+    };
+    let pre1 = get(Method::Pretrained, 1);
+    let v = cfg.variant.name();
+    let mut metrics = vec![
+        Metric::at_most(&format!("{v}_mse_{}shot_1step", cfg.eval_shots), get(main, 1), 0.8),
+        Metric::at_most(&format!("{v}_vs_pretrained"), get(main, 1) / pre1, 0.4),
+        Metric::at_most(
+            "nonfinite_tasks",
+            results.iter().map(|(_, _, fs)| fs.nonfinite_tasks).sum::<usize>() as f64,
+            0.0,
+        ),
+        Metric::reported(&format!("{v}_mse_{}shot_10step", cfg.eval_shots), get(main, 10)),
+        Metric::reported(&format!("pretrained_mse_{}shot_1step", cfg.eval_shots), pre1),
+        Metric::reported(&format!("pretrained_mse_{}shot_10step", cfg.eval_shots), get(Method::Pretrained, 10)),
+    ];
+    for &(m, _, _) in results.iter().skip(2) {
+        let name = m.name();
+        metrics.push(Metric::reported(&format!("{name}_mse_{}shot_1step", cfg.eval_shots), get(m, 1)));
+        metrics.push(Metric::reported(&format!("{name}_mse_{}shot_10step", cfg.eval_shots), get(m, 10)));
+    }
+    Ok(metrics)
+}

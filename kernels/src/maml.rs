@@ -29,7 +29,7 @@ use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::{Adam, Sgd};
 use crate::registry::KernelInfo;
 use crate::trace::{Metric, Trace};
-use eval::{FewShot, few_shot};
+use eval::{Adaptation, FewShot, few_shot};
 use meta::{MetaStep, maml_gradient, pretrain_gradient, reptile_direction};
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
@@ -48,21 +48,35 @@ pub const KERNEL: KernelInfo = KernelInfo {
     summary: "多数の正弦波タスクに共通する初期重みを学習し、5 点・1 ステップで新しい正弦波に適応する",
     source: "maml.rs",
     knobs: &[
-        KnobSpec::int("iterations", "メタ学習の反復数 (outer loop)", 12_000, 1, 200_000),
+        KnobSpec::int("iterations", "メタ学習の反復数 (outer loop)", 15_000, 1, 200_000),
         KnobSpec::choice(
             "variant",
             "学習法: maml (2 次の MAML) / fomaml (1 次近似) / reptile",
             "maml",
             &["maml", "fomaml", "reptile"],
         ),
-        KnobSpec::bool(
-            "compare",
-            "他の 2 つの学習法も同じ反復数で学習し、結果を並べる",
-            true,
+        KnobSpec::int(
+            "compare_iterations",
+            "他の 2 つの学習法をこの反復数で学習し、同じ反復数の結果と並べる (0 = 比較しない)",
+            5_000,
+            0,
+            200_000,
         ),
         KnobSpec::int("meta_batch", "1 回の更新に使うタスク数", 25, 1, 200),
-        KnobSpec::int("k_shot", "学習時のタスクあたりの点数 K (support と query で各 K 点)", 10, 1, 100),
-        KnobSpec::float("inner_lr", "inner loop の学習率 α (評価時の fine-tuning も同じ)", 0.01, 1e-4, 0.5),
+        KnobSpec::int(
+            "k_shot",
+            "学習時のタスクあたりの点数 K (support と query で各 K 点)",
+            10,
+            1,
+            100,
+        ),
+        KnobSpec::float(
+            "inner_lr",
+            "inner loop の学習率 α (評価時の fine-tuning も同じ)",
+            0.01,
+            1e-4,
+            0.5,
+        ),
         KnobSpec::float("meta_lr", "outer loop (Adam) の学習率 β", 1e-3, 1e-5, 0.1),
         KnobSpec::int("hidden", "隠れ層のユニット数 (2 層)", 40, 2, 256),
         KnobSpec::int("eval_tasks", "評価に使う新しいタスクの数", 600, 1, 10_000),
@@ -74,7 +88,7 @@ pub const KERNEL: KernelInfo = KernelInfo {
         KnobSpec::float(
             "reptile_max_grad_norm",
             "Reptile の inner 勾配ノルムの上限 (クリッピング)",
-            1.0,
+            10.0,
             1e-3,
             1e6,
         ),
@@ -127,7 +141,7 @@ impl Variant {
 pub struct Config {
     pub iterations: usize,
     pub variant: Variant,
-    pub compare: bool,
+    pub compare_iterations: usize,
     pub meta_batch: usize,
     pub k_shot: usize,
     pub inner_lr: f64,
@@ -144,11 +158,11 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn from_knobs(k: &KnobValues) -> Self {
-        Self {
+    pub fn from_knobs(k: &KnobValues) -> Result<Self, KernelError> {
+        let cfg = Self {
             iterations: k.usize("iterations"),
             variant: Variant::parse(k.choice("variant")),
-            compare: k.bool("compare"),
+            compare_iterations: k.usize("compare_iterations"),
             meta_batch: k.usize("meta_batch"),
             k_shot: k.usize("k_shot"),
             inner_lr: k.float("inner_lr"),
@@ -162,15 +176,37 @@ impl Config {
             reptile_epsilon: k.float("reptile_epsilon"),
             reptile_max_grad_norm: k.float("reptile_max_grad_norm"),
             seed: k.seed,
+        };
+        if cfg.compare_iterations > cfg.iterations {
+            return Err(KernelError::InvalidConfig(format!(
+                "compare_iterations = {} exceeds iterations = {}: the comparison needs the main \
+                 method's result at the same number of iterations",
+                cfg.compare_iterations, cfg.iterations
+            )));
+        }
+        Ok(cfg)
+    }
+
+    /// How a model trained by `method` adapts to a new task at test time.
+    pub fn adaptation(&self, method: Method) -> Adaptation {
+        match method {
+            Method::Meta(Variant::Reptile) => Adaptation {
+                lr: self.reptile_inner_lr as f32,
+                max_grad_norm: Some(self.reptile_max_grad_norm as f32),
+            },
+            _ => Adaptation {
+                lr: self.inner_lr as f32,
+                max_grad_norm: None,
+            },
         }
     }
 }
 
 fn run_knobs(k: &KnobValues, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
-    run(&Config::from_knobs(k), tr)
+    run(&Config::from_knobs(k)?, tr)
 }
 
-/// What a method is trained with.
+/// What a model is trained with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     Meta(Variant),
@@ -205,7 +241,12 @@ fn nn_err(e: crate::nn::NnError) -> KernelError {
 }
 
 /// One update of `method` on `batch`.
-fn update(method: Method, cfg: &Config, theta: &Theta<f32>, batch: &TaskBatch<f32>) -> MetaStep<f32> {
+fn update(
+    method: Method,
+    cfg: &Config,
+    theta: &Theta<f32>,
+    batch: &TaskBatch<f32>,
+) -> MetaStep<f32> {
     let alpha = cfg.inner_lr as f32;
     match method {
         Method::Meta(Variant::Maml) => maml_gradient(theta, batch, alpha, true),
@@ -221,27 +262,63 @@ fn update(method: Method, cfg: &Config, theta: &Theta<f32>, batch: &TaskBatch<f3
     }
 }
 
-/// Trains the shared weights `θ` with `method` for `cfg.iterations` updates, recording the
-/// training curves every few hundred iterations. Each method gets its own seeded task stream.
-pub fn train(
+/// A trained model and its few-shot results.
+#[derive(Debug, Clone)]
+pub struct Trained {
+    pub method: Method,
+    pub iterations: usize,
+    pub theta: Theta<f32>,
+    pub few_shot: FewShot,
+}
+
+/// The evaluation tasks and the iteration at which a snapshot of the model is evaluated too.
+struct Evaluation<'a> {
+    test: &'a TaskBatch<f32>,
+    /// The first 100 test tasks: the learning curve.
+    curve: TaskBatch<f32>,
+    snapshot_at: Option<usize>,
+}
+
+const STEPS_EVALUATED: [usize; 3] = [0, 1, 10];
+
+/// Trains the shared weights `θ` with `method` for `iterations` updates, recording the training
+/// curves every few hundred iterations. Each method gets its own seeded task stream. Returns the
+/// model at the end, and at `ev.snapshot_at` if that iteration is reached.
+fn train(
     method: Method,
     cfg: &Config,
-    stream: u64,
+    iterations: usize,
+    ev: &Evaluation,
     tr: &mut Trace,
-) -> Result<Theta<f32>, KernelError> {
+) -> Result<(Trained, Option<Trained>), KernelError> {
+    let stream = match method {
+        Method::Meta(Variant::Maml) => 1,
+        Method::Meta(Variant::FoMaml) => 2,
+        Method::Meta(Variant::Reptile) => 3,
+        Method::Pretrained => 4,
+    };
     let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_mul(1_000_003).wrapping_add(stream));
     let mut model = SharedMlp {
         theta: Theta::init(cfg.hidden, &mut rng),
         grad: Theta::zeros(1, cfg.hidden),
     };
     let mut outer = match method {
-        Method::Meta(Variant::Reptile) => Outer::Sgd(Sgd::new(cfg.reptile_epsilon, 0.0).map_err(nn_err)?),
+        Method::Meta(Variant::Reptile) => {
+            Outer::Sgd(Sgd::new(cfg.reptile_epsilon, 0.0).map_err(nn_err)?)
+        }
         _ => Outer::Adam(Adam::new(cfg.meta_lr, 0.9, 0.999, 1e-8).map_err(nn_err)?),
     };
-    let record_every = (cfg.iterations / 20).max(1);
-    let val = validation_batch(cfg);
+    let rule = cfg.adaptation(method);
+    let evaluate = |theta: &Theta<f32>, iterations: usize| Trained {
+        method,
+        iterations,
+        theta: theta.clone(),
+        few_shot: few_shot(theta, ev.test, rule, &STEPS_EVALUATED),
+    };
+    let record_every = (iterations / 20).max(1);
+    let mut snapshot = None;
     let (mut sum_before, mut sum_after, mut n) = (0.0, 0.0, 0usize);
-    for it in 1..=cfg.iterations {
+    for it in 1..=iterations {
         let batch = TaskBatch::sample(cfg.meta_batch, cfg.k_shot, cfg.k_shot, &mut rng);
         let step = update(method, cfg, &model.theta, &batch);
         let (before, after) = (f64::from(step.loss_before), f64::from(step.loss_after));
@@ -259,23 +336,24 @@ pub fn train(
         sum_before += before;
         sum_after += after;
         n += 1;
-        if it % record_every == 0 || it == cfg.iterations {
+        if it % record_every == 0 || it == iterations {
             let (b, a) = (sum_before / n as f64, sum_after / n as f64);
-            let val_mse = few_shot(&model.theta, &val, cfg.inner_lr as f32, &[1]).mse[0];
-            trace_steps::training(tr, method, it, b, a, val_mse)?;
+            let curve_mse = few_shot(&model.theta, &ev.curve, rule, &[1]).mse[0];
+            trace_steps::training(tr, method, it, b, a, curve_mse)?;
             (sum_before, sum_after, n) = (0.0, 0.0, 0);
         }
-        if it % 100 == 0 || it == cfg.iterations {
-            tr.progress(method.label(), it, cfg.iterations)?;
+        if Some(it) == ev.snapshot_at && it < iterations {
+            snapshot = Some(evaluate(&model.theta, it));
+        }
+        if it % 100 == 0 || it == iterations {
+            tr.progress(method.label(), it, iterations)?;
         }
     }
-    Ok(model.theta)
-}
-
-/// 100 held-out tasks for the learning curve (separate from the final evaluation tasks).
-fn validation_batch(cfg: &Config) -> TaskBatch<f32> {
-    let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_mul(1_000_003).wrapping_add(998));
-    TaskBatch::sample(100, cfg.eval_shots, cfg.eval_points, &mut rng)
+    let last = evaluate(&model.theta, iterations);
+    if ev.snapshot_at == Some(iterations) {
+        snapshot = Some(last.clone());
+    }
+    Ok((last, snapshot))
 }
 
 /// The held-out evaluation tasks: `eval_shots` support and `eval_points` query points each,
@@ -291,52 +369,57 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     trace_steps::tasks(tr, cfg, &mut rng)?;
     trace_steps::inner_update(tr, cfg, &mut rng)?;
 
-    let main = Method::Meta(cfg.variant);
-    let mut methods = vec![main, Method::Pretrained];
-    if cfg.compare {
-        methods.extend(
-            [Variant::Maml, Variant::FoMaml, Variant::Reptile]
-                .into_iter()
-                .filter(|&v| v != cfg.variant)
-                .map(Method::Meta),
-        );
-    }
     let test = eval_batch(cfg);
-    let alpha = cfg.inner_lr as f32;
-    let mut results: Vec<(Method, Theta<f32>, FewShot)> = Vec::new();
-    for (stream, &method) in methods.iter().enumerate() {
-        let theta = train(method, cfg, stream as u64, tr)?;
-        let fs = few_shot(&theta, &test, alpha, &[0, 1, 10]);
-        results.push((method, theta, fs));
-    }
-    trace_steps::few_shot_table(tr, cfg, &results)?;
-    trace_steps::figure2(tr, cfg, &results, &test)?;
-
-    let get = |m: Method, step: usize| {
-        results
-            .iter()
-            .find(|(mm, _, _)| *mm == m)
-            .and_then(|(_, _, fs)| fs.after(step))
-            .unwrap_or(f64::NAN)
+    let c = cfg.compare_iterations;
+    let ev = Evaluation {
+        test: &test,
+        curve: test.first(100),
+        snapshot_at: (c > 0).then_some(c),
     };
-    let pre1 = get(Method::Pretrained, 1);
+    let main = Method::Meta(cfg.variant);
+    let (main_run, main_at_c) = train(main, cfg, cfg.iterations, &ev, tr)?;
+    let no_snapshot = Evaluation { snapshot_at: None, ..ev };
+    let (pretrained, _) = train(Method::Pretrained, cfg, cfg.iterations, &no_snapshot, tr)?;
+    let mut compared = Vec::new();
+    if c > 0 {
+        compared.extend(main_at_c);
+        for v in [Variant::Maml, Variant::FoMaml, Variant::Reptile] {
+            if v != cfg.variant {
+                compared.push(train(Method::Meta(v), cfg, c, &no_snapshot, tr)?.0);
+            }
+        }
+    }
+    trace_steps::few_shot_table(tr, cfg, &[&main_run, &pretrained], &compared)?;
+    trace_steps::figure2(tr, cfg, &main_run, &pretrained, &test)?;
+
+    let k = cfg.eval_shots;
+    let at = |t: &Trained, step: usize| t.few_shot.after(step).unwrap_or(f64::NAN);
     let v = cfg.variant.name();
+    let nonfinite = [&main_run, &pretrained]
+        .into_iter()
+        .chain(&compared)
+        .map(|t| t.few_shot.nonfinite_tasks)
+        .sum::<usize>();
     let mut metrics = vec![
-        Metric::at_most(&format!("{v}_mse_{}shot_1step", cfg.eval_shots), get(main, 1), 0.8),
-        Metric::at_most(&format!("{v}_vs_pretrained"), get(main, 1) / pre1, 0.4),
+        Metric::at_most(&format!("{v}_mse_{k}shot_1step"), at(&main_run, 1), 0.8),
         Metric::at_most(
-            "nonfinite_tasks",
-            results.iter().map(|(_, _, fs)| fs.nonfinite_tasks).sum::<usize>() as f64,
-            0.0,
+            &format!("{v}_vs_pretrained"),
+            at(&main_run, 1) / at(&pretrained, 1),
+            0.4,
         ),
-        Metric::reported(&format!("{v}_mse_{}shot_10step", cfg.eval_shots), get(main, 10)),
-        Metric::reported(&format!("pretrained_mse_{}shot_1step", cfg.eval_shots), pre1),
-        Metric::reported(&format!("pretrained_mse_{}shot_10step", cfg.eval_shots), get(Method::Pretrained, 10)),
+        Metric::at_most("nonfinite_tasks", nonfinite as f64, 0.0),
+        Metric::reported(&format!("{v}_mse_{k}shot_10step"), at(&main_run, 10)),
+        Metric::reported(&format!("pretrained_mse_{k}shot_1step"), at(&pretrained, 1)),
+        Metric::reported(&format!("pretrained_mse_{k}shot_10step"), at(&pretrained, 10)),
     ];
-    for &(m, _, _) in results.iter().skip(2) {
-        let name = m.name();
-        metrics.push(Metric::reported(&format!("{name}_mse_{}shot_1step", cfg.eval_shots), get(m, 1)));
-        metrics.push(Metric::reported(&format!("{name}_mse_{}shot_10step", cfg.eval_shots), get(m, 10)));
+    for t in &compared {
+        let name = t.method.name();
+        for step in [1, 10] {
+            metrics.push(Metric::reported(
+                &format!("{name}_mse_{k}shot_{step}step_at_{c}"),
+                at(t, step),
+            ));
+        }
     }
     Ok(metrics)
 }

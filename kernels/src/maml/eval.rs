@@ -6,6 +6,28 @@ use super::net::{Theta, forward, loss_and_grad, mse_per_task, predict};
 use super::sine::{SineTask, TaskBatch, grid};
 use ndarray::{Array1, Array2};
 
+/// How a learned initialisation is fine-tuned on a new task: plain SGD with step `lr`, each
+/// task's gradient optionally clipped to the norm `max_grad_norm` first. MAML, FOMAML and the
+/// pretrained model use the paper's plain `α = 0.01`; Reptile is evaluated with its own inner
+/// rule (its learning rate and clipping), as Nichol et al. evaluate it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Adaptation {
+    pub lr: f32,
+    pub max_grad_norm: Option<f32>,
+}
+
+impl Adaptation {
+    /// One SGD step of every task of `phi` on its support points.
+    fn step(&self, phi: &Theta<f32>, x: &Array2<f32>, y: &Array2<f32>) -> Theta<f32> {
+        let (_, mut grad) = loss_and_grad(phi, x, y);
+        if let Some(max) = self.max_grad_norm {
+            let clip = grad.norm_per_task().mapv(|n| (max / (n + 1e-6)).min(1.0));
+            grad.scale_per_task(&clip);
+        }
+        phi.add_scaled(-self.lr, &grad)
+    }
+}
+
 /// Mean query MSE over the evaluation tasks after `steps[i]` gradient steps.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FewShot {
@@ -24,13 +46,13 @@ impl FewShot {
     }
 }
 
-/// Fine-tunes `theta` (one task) on every task of `batch` with `max(steps)` SGD steps of size
-/// `inner_lr` on the support set (full batch), recording the query MSE at each step in `steps`.
-/// All tasks are processed together: the parameters carry a task axis.
+/// Fine-tunes `theta` (one task) on every task of `batch` with `max(steps)` steps of `rule` on
+/// the support set (full batch), recording the query MSE at each step in `steps`. All tasks are
+/// processed together: the parameters carry a task axis.
 pub fn few_shot(
     theta: &Theta<f32>,
     batch: &TaskBatch<f32>,
-    inner_lr: f32,
+    rule: Adaptation,
     steps: &[usize],
 ) -> FewShot {
     let last = steps.iter().copied().max().unwrap_or(0);
@@ -42,8 +64,7 @@ pub fn few_shot(
             per_task.push(mse_per_task(&pred, &batch.y_query).0);
         }
         if s < last {
-            let (_, grad) = loss_and_grad(&phi, &batch.x_support, &batch.y_support);
-            phi = phi.add_scaled(-inner_lr, &grad);
+            phi = rule.step(&phi, &batch.x_support, &batch.y_support);
         }
     }
     let finite: Vec<bool> = (0..batch.len())
@@ -79,7 +100,7 @@ pub fn adaptation_curves(
     task: SineTask,
     x_support: &Array2<f32>,
     y_support: &Array2<f32>,
-    inner_lr: f32,
+    rule: Adaptation,
     steps: &[usize],
     n: usize,
 ) -> (Array1<f32>, Array1<f32>, Vec<Array1<f32>>) {
@@ -93,8 +114,7 @@ pub fn adaptation_curves(
             curves.push(predict(&phi, &xs));
         }
         if s < last {
-            let (_, grad) = loss_and_grad(&phi, x_support, y_support);
-            phi = phi.add_scaled(-inner_lr, &grad);
+            phi = rule.step(&phi, x_support, y_support);
         }
     }
     (xs, truth, curves)

@@ -84,6 +84,19 @@ impl<A: Float> TaskBatch<A> {
         }
     }
 
+    /// The first `n` tasks (all of them if there are fewer).
+    pub fn first(&self, n: usize) -> Self {
+        let n = n.min(self.len());
+        let rows = ndarray::s![..n, ..];
+        Self {
+            tasks: self.tasks[..n].to_vec(),
+            x_support: self.x_support.slice(rows).to_owned(),
+            y_support: self.y_support.slice(rows).to_owned(),
+            x_query: self.x_query.slice(rows).to_owned(),
+            y_query: self.y_query.slice(rows).to_owned(),
+        }
+    }
+
     /// Number of tasks `T`.
     pub fn len(&self) -> usize {
         self.tasks.len()

@@ -6,7 +6,7 @@ use super::eval::{FewShot, adaptation_curves};
 use super::meta::maml_gradient;
 use super::net::{Theta, forward, mse_per_task};
 use super::sine::{SineTask, TaskBatch, grid};
-use super::{Config, Method, PAPER_MAML_5SHOT, PAPER_PRETRAINED_5SHOT};
+use super::{Config, Method, PAPER_MAML_5SHOT, PAPER_PRETRAINED_5SHOT, Trained};
 use crate::KernelError;
 use crate::trace::{StepDecl, Table, Trace, fmt_num};
 use ndarray_rand::rand::rngs::StdRng;
@@ -127,57 +127,77 @@ pub fn training(
     iteration: usize,
     loss_before: f64,
     loss_after: f64,
-    val_mse: f64,
+    test_mse: f64,
 ) -> Result<(), KernelError> {
     let x = iteration as f64;
-    let val_name = format!("{}: 検証 100 タスクの 5-shot 1 ステップ後 MSE", method.name());
+    let test_name = format!("{}: 評価タスクの 1 ステップ後 MSE", method.name());
     match method {
         Method::Pretrained => tr.step("pretrain", |s| {
             s.series("pretrained: 学習損失", x, loss_after);
-            s.series(&val_name, x, val_mse);
+            s.series(&test_name, x, test_mse);
         }),
         Method::Meta(v) => tr.step("meta_train", |s| {
             s.series(&format!("{}: 適応後の query 損失 (メタ損失)", v.name()), x, loss_after);
             s.series(&format!("{}: 適応前の損失", v.name()), x, loss_before);
-            s.series(&val_name, x, val_mse);
+            s.series(&test_name, x, test_mse);
         }),
     }
 }
 
-/// The few-shot results of every trained method next to the paper's.
+/// The few-shot results of every trained model next to the paper's.
 pub fn few_shot_table(
     tr: &mut Trace,
     cfg: &Config,
-    results: &[(Method, Theta<f32>, FewShot)],
+    main: &[&Trained],
+    compared: &[Trained],
 ) -> Result<(), KernelError> {
     let cell = |fs: &FewShot, k: usize| fs.after(k).map_or_else(|| "-".into(), f4);
-    let mut rows: Vec<Vec<String>> = results
-        .iter()
-        .map(|(m, _, fs)| row([m.label().into(), cell(fs, 0), cell(fs, 1), cell(fs, 10)]))
-        .collect();
-    rows.push(row([
-        "論文: MAML".into(),
-        "-".into(),
-        f4(PAPER_MAML_5SHOT.0),
-        f4(PAPER_MAML_5SHOT.1),
-    ]));
-    rows.push(row([
-        "論文: pretrained".into(),
-        "-".into(),
-        f4(PAPER_PRETRAINED_5SHOT.0),
-        f4(PAPER_PRETRAINED_5SHOT.1),
-    ]));
+    let line = |t: &Trained| {
+        row([
+            t.method.label().into(),
+            t.iterations.to_string(),
+            cell(&t.few_shot, 0),
+            cell(&t.few_shot, 1),
+            cell(&t.few_shot, 10),
+        ])
+    };
+    let paper = |name: &str, (one, ten): (f64, f64)| {
+        row([name.into(), "70000".into(), "-".into(), f4(one), f4(ten)])
+    };
+    let columns = || {
+        row(["学習法", "反復数", "適応前", "1 ステップ後", "10 ステップ後"].map(String::from))
+    };
+    let mut rows: Vec<Vec<String>> = main.iter().map(|t| line(t)).collect();
+    rows.push(paper("論文: MAML", PAPER_MAML_5SHOT));
+    rows.push(paper("論文: pretrained", PAPER_PRETRAINED_5SHOT));
+    let reptile = cfg.adaptation(Method::Meta(super::Variant::Reptile));
     tr.step("few_shot", |s| {
         s.text(format!(
-            "学習に使っていない {} 個の新しい正弦波で、K = {} 点だけを使って α = {} の SGD で \
-             fine-tuning し、各タスク {} 点で MSE を測った平均 (反復数 {})。",
-            cfg.eval_tasks, cfg.eval_shots, cfg.inner_lr, cfg.eval_points, cfg.iterations
+            "学習に使っていない {} 個の新しい正弦波で、K = {} 点だけを使って SGD (α = {}) で \
+             fine-tuning し、各タスク {} 点で MSE を測った平均。",
+            cfg.eval_tasks, cfg.eval_shots, cfg.inner_lr, cfg.eval_points
         ));
         s.table(Table {
             name: format!("{}-shot の MSE", cfg.eval_shots),
-            columns: row(["学習法".into(), "適応前".into(), "1 ステップ後".into(), "10 ステップ後".into()]),
+            columns: columns(),
             rows,
         });
+        if !compared.is_empty() {
+            s.text(format!(
+                "同じ {} 反復で 3 つの学習法を比べる。FOMAML は 2 次の項を捨てた近似、Reptile は inner の \
+                 SGD を {} 回まわした重みへ θ を近づける近似 (Reptile は学習時と同じ inner 更新 — 学習率 {}、\
+                 勾配ノルムを {} でクリップ — で適応させて評価する)。",
+                cfg.compare_iterations,
+                cfg.reptile_inner_steps,
+                reptile.lr,
+                reptile.max_grad_norm.unwrap_or(f32::INFINITY)
+            ));
+            s.table(Table {
+                name: format!("同じ反復数 ({}) での比較", cfg.compare_iterations),
+                columns: columns(),
+                rows: compared.iter().map(line).collect(),
+            });
+        }
     })
 }
 
@@ -186,7 +206,8 @@ pub fn few_shot_table(
 pub fn figure2(
     tr: &mut Trace,
     cfg: &Config,
-    results: &[(Method, Theta<f32>, FewShot)],
+    main: &Trained,
+    pretrained: &Trained,
     test: &TaskBatch<f32>,
 ) -> Result<(), KernelError> {
     let Some(&task) = test.tasks.first() else {
@@ -195,11 +216,10 @@ pub fn figure2(
     let xs = test.x_support.slice(ndarray::s![0..1, ..]).to_owned();
     let ys = test.y_support.slice(ndarray::s![0..1, ..]).to_owned();
     let mut plots = Vec::new();
-    for (m, theta, _) in results.iter().filter(|(m, _, _)| {
-        *m == Method::Pretrained || *m == Method::Meta(cfg.variant)
-    }) {
+    for t in [main, pretrained] {
+        let rule = cfg.adaptation(t.method);
         let (grid, truth, curves) =
-            adaptation_curves(theta, task, &xs, &ys, cfg.inner_lr as f32, &[0, 1, 10], 100);
+            adaptation_curves(&t.theta, task, &xs, &ys, rule, &[0, 1, 10], 100);
         let mut points = Vec::new();
         let mut classes = Vec::new();
         for (class, ys) in std::iter::once(&truth).chain(&curves).enumerate() {
@@ -212,21 +232,19 @@ pub fn figure2(
             points.push([x, y]);
             classes.push(4);
         }
-        plots.push((m.label(), points, classes));
+        plots.push((t.method.label(), points, classes));
     }
     tr.step("figure2", |s| {
         s.text(format!(
             "新しいタスク A = {:.2}, φ = {:.2} の K = {} 点 (紫) だけで適応する。色: 青 = 真の正弦波、\
              橙 = 適応前、緑 = 1 ステップ後、赤 = 10 ステップ後。",
-            task.amplitude,
-            task.phase,
-            cfg.eval_shots
+            task.amplitude, task.phase, cfg.eval_shots
         ));
         for (label, points, classes) in plots {
             s.scatter(&format!("{label}: 適応前 → 1 → 10 ステップ"), points, classes);
         }
         s.text(format!(
-            "MAML の初期値は 1 ステップで正弦波の形に近づき、x の範囲のうち点のない部分も外さない。\
+            "MAML の初期値は 1 ステップで正弦波の形に近づき、点のない x の範囲も大きくは外さない。\
              事前学習モデルはタスクの平均 (ほぼ 0) を出すように学習しているので、同じ 1 ステップでは\
              ほとんど動かない (論文: MAML {} / pretrained {})。",
             fmt_num(PAPER_MAML_5SHOT.0),

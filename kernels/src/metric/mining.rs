@@ -32,6 +32,17 @@ pub enum Mining {
     Hard,
 }
 
+impl Mining {
+    /// The knob value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mining::Random => "random",
+            Mining::SemiHard => "semi-hard",
+            Mining::Hard => "hard",
+        }
+    }
+}
+
 /// The distance the triplet loss compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Distance {
@@ -42,6 +53,14 @@ pub enum Distance {
 }
 
 impl Distance {
+    /// The knob value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Distance::Squared => "squared",
+            Distance::Euclidean => "euclidean",
+        }
+    }
+
     /// The distance from a squared distance.
     pub fn from_sq(self, d2: f32) -> f32 {
         match self {
@@ -126,6 +145,29 @@ pub fn add_second_negative<R: Rng + ?Sized>(
             third.choose(rng).map(|&n2| [a, p, n1, n2])
         })
         .collect()
+}
+
+/// How many of **all** valid triplets of a batch are easy (`d(a,n) ≥ d(a,p) + α`: zero loss),
+/// semi-hard (`d(a,p) < d(a,n) < d(a,p) + α`) and hard (`d(a,n) ≤ d(a,p)`), FaceNet's
+/// categories. Returns `[easy, semi_hard, hard]`.
+pub fn composition(labels: &[u8], d: &Array2<f32>, margin: f32) -> [usize; 3] {
+    let mut counts = [0usize; 3];
+    for a in 0..labels.len() {
+        for p in same(labels, a) {
+            for n in other(labels, a) {
+                let (dap, dan) = (d[[a, p]], d[[a, n]]);
+                let kind = if dan >= dap + margin {
+                    0
+                } else if dan > dap {
+                    1
+                } else {
+                    2
+                };
+                counts[kind] += 1;
+            }
+        }
+    }
+    counts
 }
 
 /// The fraction of `triplets` whose hinge `d(a,p) − d(a,n) + α` is `≤ 0`: they contribute no

@@ -106,7 +106,12 @@ fn partners(data: &Digits2, batch: &[usize], p_same: f64, rng: &mut StdRng) -> (
         } else {
             &data.not_class[usize::from(label)]
         };
-        idx.push(pool.choose(rng).copied().unwrap_or(i));
+        // never the image itself: a pair of one image teaches nothing
+        let mut j = pool.choose(rng).copied().unwrap_or(i);
+        if j == i && pool.len() > 1 {
+            j = pool[(pool.iter().position(|&p| p == i).unwrap_or(0) + 1) % pool.len()];
+        }
+        idx.push(j);
         y[k] = if same { 1.0 } else { 0.0 };
     }
     (idx, y)

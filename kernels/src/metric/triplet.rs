@@ -230,6 +230,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let mut zero_curve: Vec<(usize, f64, f64)> = Vec::new(); // (epoch, random, selected)
     let mut recall_epoch10 = f64::NAN;
     let mut step = 0usize;
+    let mut last_batch = (Vec::new(), Array2::zeros((0, 0)));
     for epoch in 1..=cfg.epochs {
         let batches = epoch_batches(data.train.nrows(), cfg.batch, &mut rng);
         let (mut loss_sum, mut random_zero, mut selected_zero) = (0.0, 0.0, 0.0);
@@ -244,6 +245,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
             loss_sum += stats.loss * share;
             random_zero += stats.random_zero * share;
             selected_zero += stats.selected_zero * share;
+            last_batch = (rows.iter().map(|&i| data.train_labels[i]).collect(), d);
         }
         zero_curve.push((epoch, random_zero, selected_zero));
         if epoch == 10 {
@@ -261,7 +263,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         tr.progress("学習", epoch, cfg.epochs)?;
     }
     let last = history.last().cloned().unwrap_or_else(|| Snapshot::take(&mut net, &data, 0, f64::NAN));
-    record_stall(tr, cfg, &zero_curve, &history)?;
+    record_stall(tr, cfg, &zero_curve, &history, &last_batch)?;
     let first_zero = zero_curve.first().map_or(f64::NAN, |z| z.1);
     let last_zero = zero_curve.last().map_or(f64::NAN, |z| z.1);
     Ok(vec![
@@ -272,8 +274,23 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         Metric::reported("random_zero_loss_fraction_last_epoch", last_zero),
         Metric::at_least("random_zero_loss_growth", last_zero - first_zero, 0.1),
         Metric::reported("intra_inter_ratio", last.dist.ratio()),
+        Metric::reported("inter_class_distance", last.dist.inter),
         Metric::reported("final_loss", last.loss),
     ])
+}
+
+/// The kinds of triplets in a batch as a table.
+fn composition_table(name: String, labels: &[u8], d: &Array2<f32>, margin: f32) -> (Table, usize) {
+    let counts = mining::composition(labels, d, margin);
+    let total: usize = counts.iter().sum();
+    let pct = |k: usize| format!("{:.1}%", 100.0 * k as f64 / total.max(1) as f64);
+    let rows = ["easy (損失 0)", "semi-hard", "hard"]
+        .iter()
+        .zip(counts)
+        .map(|(kind, k)| vec![kind.to_string(), k.to_string(), pct(k)])
+        .collect();
+    let columns = ["種類", "個数", "割合"].map(String::from).to_vec();
+    (Table { name, columns, rows }, total)
 }
 
 /// The first mini-batch before any update: how many of all its valid triplets are easy,
@@ -288,44 +305,20 @@ fn record_mining(
     stats: &BatchStats,
 ) -> Result<(), KernelError> {
     let labels: Vec<u8> = rows.iter().map(|&i| data.train_labels[i]).collect();
-    let alpha = cfg.margin as f32;
-    let (mut easy, mut semi, mut hard) = (0usize, 0usize, 0usize);
-    for a in 0..labels.len() {
-        for p in (0..labels.len()).filter(|&p| p != a && labels[p] == labels[a]) {
-            for n in (0..labels.len()).filter(|&n| labels[n] != labels[a]) {
-                let (dap, dan) = (d[[a, p]], d[[a, n]]);
-                if dan >= dap + alpha {
-                    easy += 1;
-                } else if dan > dap {
-                    semi += 1;
-                } else {
-                    hard += 1;
-                }
-            }
-        }
-    }
-    let total = (easy + semi + hard).max(1) as f64;
-    let pct = |k: usize| format!("{:.1}%", 100.0 * k as f64 / total);
+    let (table, total) =
+        composition_table("学習前の最初のバッチの 3 つ組".into(), &labels, d, cfg.margin as f32);
     tr.step("mining", |s| {
         s.text(format!(
             "バッチの {} 枚からは (アンカー, 正例, 負例) の 3 つ組が {} 通り作れる。d(a,n) ≥ d(a,p) + α なら損失 0 \
              (easy)、d(a,p) < d(a,n) < d(a,p) + α なら semi-hard、d(a,n) ≤ d(a,p) なら hard。\
-             mining = {:?}, 距離 = {:?}, α = {}。",
+             mining = {}, 距離 = {}, α = {}。学習前は埋め込みがほぼ 1 点に集まっているので easy な組はない。",
             labels.len(),
-            easy + semi + hard,
-            cfg.mining,
-            cfg.distance,
+            total,
+            cfg.mining.name(),
+            cfg.distance.name(),
             cfg.margin
         ));
-        s.table(Table {
-            name: "学習前の最初のバッチの 3 つ組".into(),
-            columns: ["種類", "個数", "割合"].map(String::from).to_vec(),
-            rows: vec![
-                vec!["easy (損失 0)".into(), easy.to_string(), pct(easy)],
-                vec!["semi-hard".into(), semi.to_string(), pct(semi)],
-                vec!["hard".into(), hard.to_string(), pct(hard)],
-            ],
-        });
+        s.table(table);
         s.scalar("マイニングで選んだ 3 つ組の数", selected.len() as f64);
         s.scalar("選んだ 3 つ組のうち損失 0 の割合", stats.selected_zero);
         s.scalar("ランダムな 3 つ組のうち損失 0 の割合", stats.random_zero);
@@ -339,7 +332,14 @@ fn record_stall(
     cfg: &Config,
     zero_curve: &[(usize, f64, f64)],
     history: &[Snapshot],
+    last_batch: &(Vec<u8>, Array2<f32>),
 ) -> Result<(), KernelError> {
+    let (table, _) = composition_table(
+        "最後のバッチの 3 つ組".into(),
+        &last_batch.0,
+        &last_batch.1,
+        cfg.margin as f32,
+    );
     let every = (zero_curve.len() / 10).max(1);
     let rows = zero_curve
         .iter()
@@ -354,10 +354,11 @@ fn record_stall(
              だから学習に効く組を選ぶ (triplet selection / mining)。",
         );
         s.table(Table {
-            name: format!("エポックごとの損失 0 の割合 (mining = {:?})", cfg.mining),
+            name: format!("エポックごとの損失 0 の割合 (mining = {})", cfg.mining.name()),
             columns: ["エポック", "ランダムな 3 つ組", "学習に使った 3 つ組"].map(String::from).to_vec(),
             rows,
         });
+        s.table(table);
         s.scalar("最終 クラス内/クラス間の平均距離", ratio);
         s.text(
             "triplet loss は正例を 1 点に集めることまでは求めないので、contrastive loss (siamese) \

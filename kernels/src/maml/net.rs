@@ -46,7 +46,7 @@
 use crate::nn::params::visit_array;
 use crate::nn::{Float, Params, init};
 use ndarray::{
-    Array1, Array2, Array3, ArrayView3, ArrayViewD, ArrayViewMutD, Axis, linalg::general_mat_mul,
+    Array1, Array2, Array3, ArrayView1, ArrayView3, ArrayViewD, ArrayViewMutD, Axis, linalg::general_mat_mul,
     s,
 };
 use ndarray_rand::rand::Rng;
@@ -157,7 +157,11 @@ impl<A: Float> Theta<A> {
         let mut sq = Array1::<A>::zeros(self.tasks());
         for p in self.parts() {
             for (t, sub) in p.outer_iter().enumerate() {
-                sq[t] += sub.iter().map(|&v| v * v).sum::<A>();
+                sq[t] += match sub.as_slice_memory_order() {
+                    // `dot` sums with several accumulators (a plain fold adds one at a time)
+                    Some(flat) => ArrayView1::from(flat).dot(&ArrayView1::from(flat)),
+                    None => sub.iter().map(|&v| v * v).sum::<A>(),
+                };
             }
         }
         sq.mapv(|v| v.sqrt())

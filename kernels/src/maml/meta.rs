@@ -95,8 +95,11 @@ pub fn reptile_direction<A: Float>(
         }
         last = mean(&loss);
     }
+    // quiz:begin reptile-update
+    let direction = theta.add_scaled(-A::one(), &phi.mean_over_tasks()); // θ − mean_t φ_t
+    // quiz:end reptile-update
     MetaStep {
-        grad: theta.add_scaled(-A::one(), &phi.mean_over_tasks()),
+        grad: direction,
         loss_before: first,
         loss_after: last,
     }

@@ -189,8 +189,10 @@ fn record_pairs(
 ) -> Result<(), KernelError> {
     let rows = (0..e1.nrows().min(8))
         .map(|i| {
-            let d = (&e1.row(i) - &e2.row(i)).mapv(|v| v * v).sum().sqrt();
+            // quiz:begin contrastive-term
+            let d = (&e1.row(i) - &e2.row(i)).mapv(|v| v * v).sum().sqrt(); // D = ‖f(x1) − f(x2)‖₂
             let term = if y[i] > 0.5 { d * d } else { (margin - d).max(0.0).powi(2) };
+            // quiz:end contrastive-term
             vec![
                 i.to_string(),
                 format!("{}", y[i]),

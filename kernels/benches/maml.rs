@@ -16,7 +16,10 @@ fn main() {
 
 fn setup() -> (Theta<f32>, TaskBatch<f32>) {
     let mut rng = StdRng::seed_from_u64(1);
-    (Theta::init(40, &mut rng), TaskBatch::sample(25, 10, 10, &mut rng))
+    (
+        Theta::init(40, &mut rng),
+        TaskBatch::sample(25, 10, 10, &mut rng),
+    )
 }
 
 /// Second-order MAML meta-gradient (inner step, query gradient, Hessian-vector product).
@@ -46,4 +49,3 @@ fn pretrain(bencher: Bencher) {
     let (theta, batch) = setup();
     bencher.bench_local(|| pretrain_gradient(&theta, &batch));
 }
-

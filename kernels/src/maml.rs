@@ -48,7 +48,13 @@ pub const KERNEL: KernelInfo = KernelInfo {
     summary: "多数の正弦波タスクに共通する初期重みを学習し、5 点・1 ステップで新しい正弦波に適応する",
     source: "maml.rs",
     knobs: &[
-        KnobSpec::int("iterations", "メタ学習の反復数 (outer loop)", 15_000, 1, 200_000),
+        KnobSpec::int(
+            "iterations",
+            "メタ学習の反復数 (outer loop)",
+            15_000,
+            1,
+            200_000,
+        ),
         KnobSpec::choice(
             "variant",
             "学習法: maml (2 次の MAML) / fomaml (1 次近似) / reptile",
@@ -81,10 +87,34 @@ pub const KERNEL: KernelInfo = KernelInfo {
         KnobSpec::int("hidden", "隠れ層のユニット数 (2 層)", 40, 2, 256),
         KnobSpec::int("eval_tasks", "評価に使う新しいタスクの数", 600, 1, 10_000),
         KnobSpec::int("eval_shots", "評価時の support 点数 K", 5, 1, 100),
-        KnobSpec::int("eval_points", "評価時にタスクごとに MSE を測る点数", 100, 1, 1_000),
-        KnobSpec::int("reptile_inner_steps", "Reptile の inner SGD ステップ数 k", 5, 1, 100),
-        KnobSpec::float("reptile_inner_lr", "Reptile の inner 学習率", 0.02, 1e-4, 0.5),
-        KnobSpec::float("reptile_epsilon", "Reptile の outer ステップ幅 ε", 0.1, 1e-4, 1.0),
+        KnobSpec::int(
+            "eval_points",
+            "評価時にタスクごとに MSE を測る点数",
+            100,
+            1,
+            1_000,
+        ),
+        KnobSpec::int(
+            "reptile_inner_steps",
+            "Reptile の inner SGD ステップ数 k",
+            5,
+            1,
+            100,
+        ),
+        KnobSpec::float(
+            "reptile_inner_lr",
+            "Reptile の inner 学習率",
+            0.02,
+            1e-4,
+            0.5,
+        ),
+        KnobSpec::float(
+            "reptile_epsilon",
+            "Reptile の outer ステップ幅 ε",
+            0.1,
+            1e-4,
+            1.0,
+        ),
         KnobSpec::float(
             "reptile_max_grad_norm",
             "Reptile の inner 勾配ノルムの上限 (クリッピング)",
@@ -378,7 +408,10 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     };
     let main = Method::Meta(cfg.variant);
     let (main_run, main_at_c) = train(main, cfg, cfg.iterations, &ev, tr)?;
-    let no_snapshot = Evaluation { snapshot_at: None, ..ev };
+    let no_snapshot = Evaluation {
+        snapshot_at: None,
+        ..ev
+    };
     let (pretrained, _) = train(Method::Pretrained, cfg, cfg.iterations, &no_snapshot, tr)?;
     let mut compared = Vec::new();
     if c > 0 {
@@ -410,7 +443,10 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         Metric::at_most("nonfinite_tasks", nonfinite as f64, 0.0),
         Metric::reported(&format!("{v}_mse_{k}shot_10step"), at(&main_run, 10)),
         Metric::reported(&format!("pretrained_mse_{k}shot_1step"), at(&pretrained, 1)),
-        Metric::reported(&format!("pretrained_mse_{k}shot_10step"), at(&pretrained, 10)),
+        Metric::reported(
+            &format!("pretrained_mse_{k}shot_10step"),
+            at(&pretrained, 10),
+        ),
     ];
     for t in &compared {
         let name = t.method.name();

@@ -168,6 +168,11 @@ fn hessian_vector_product_matches_finite_differences() {
     // Reptile with one unclipped inner step moves θ by exactly β times the mean support gradient.
     let step = eshikaku_kernels::maml::meta::reptile_direction(&th, &b, 0.02, 1, 1e9);
     let (_, g) = loss_and_grad(&th, &b.x_support, &b.y_support);
-    let want: Vec<f64> = g.mean_over_tasks().flat().iter().map(|v| 0.02 * v).collect();
+    let want: Vec<f64> = g
+        .mean_over_tasks()
+        .flat()
+        .iter()
+        .map(|v| 0.02 * v)
+        .collect();
     assert!(rel_error(&step.grad.flat(), &want) < 1e-12);
 }

@@ -154,10 +154,16 @@ fn every_variant_runs_and_names_its_metrics() {
         let v = format!("variant={variant}");
         settings.push(&v);
         let (report, _) = run(1, &settings).expect("runs");
-        assert!(report.metric(&format!("{variant}_mse_5shot_1step")).is_some());
+        assert!(
+            report
+                .metric(&format!("{variant}_mse_5shot_1step"))
+                .is_some()
+        );
         for o in others {
             assert!(
-                report.metric(&format!("{o}_mse_5shot_1step_at_30")).is_some(),
+                report
+                    .metric(&format!("{o}_mse_5shot_1step_at_30"))
+                    .is_some(),
                 "{variant}: {o}"
             );
         }
@@ -199,15 +205,34 @@ fn exploding_fine_tuning_is_counted_not_averaged() {
     let mut rng = StdRng::seed_from_u64(5);
     let batch = TaskBatch::<f32>::sample(8, 5, 20, &mut rng);
     let good = Theta::<f32>::init(8, &mut rng);
-    let fs = few_shot(&good, &batch, Adaptation { lr: 0.01, max_grad_norm: None }, &[0, 1]);
+    let fs = few_shot(
+        &good,
+        &batch,
+        Adaptation {
+            lr: 0.01,
+            max_grad_norm: None,
+        },
+        &[0, 1],
+    );
     assert_eq!(fs.nonfinite_tasks, 0);
     assert!(fs.mse.iter().all(|m| m.is_finite()));
     let mut bad = good.clone();
     bad.w2.mapv_inplace(|v| v * 1e12);
-    let fs = few_shot(&bad, &batch, Adaptation { lr: 1e12, max_grad_norm: None }, &[0, 1, 3]);
+    let fs = few_shot(
+        &bad,
+        &batch,
+        Adaptation {
+            lr: 1e12,
+            max_grad_norm: None,
+        },
+        &[0, 1, 3],
+    );
     assert!(fs.nonfinite_tasks > 0, "{fs:?}");
     // Clipping the gradient (Reptile's rule) keeps the same steps finite.
-    let clipped = Adaptation { lr: 0.01, max_grad_norm: Some(1.0) };
+    let clipped = Adaptation {
+        lr: 0.01,
+        max_grad_norm: Some(1.0),
+    };
     let fs_clip = few_shot(&good, &batch, clipped, &[10]);
     assert_eq!(fs_clip.nonfinite_tasks, 0);
 }

@@ -46,7 +46,10 @@ fn default_run_reaches_every_target() {
 fn same_class_pairs_are_squeezed_together() {
     let (report, steps) = default_run();
     let shrink = metric(report, "intra_inter_shrink");
-    assert!(shrink <= 0.75, "intra/inter ratio shrank only to {shrink} of epoch 1");
+    assert!(
+        shrink <= 0.75,
+        "intra/inter ratio shrank only to {shrink} of epoch 1"
+    );
     let first = metric(report, "intra_inter_ratio_epoch1");
     let last = metric(report, "intra_inter_ratio");
     assert!(last < first, "{last} vs {first}");
@@ -55,7 +58,9 @@ fn same_class_pairs_are_squeezed_together() {
         .iter()
         .flat_map(|s| &s.values)
         .filter_map(|v| match v {
-            Value::Series { name, y, .. } if name.starts_with("クラス内の平均距離 /") => Some(*y),
+            Value::Series { name, y, .. } if name.starts_with("クラス内の平均距離 /") => {
+                Some(*y)
+            }
             _ => None,
         })
         .collect();

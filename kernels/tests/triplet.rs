@@ -12,8 +12,8 @@ use eshikaku_kernels::trace::{CollectSink, Step, Trace, Value, summarize};
 use ndarray::{Array2, ArrayD, Ix2, array};
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand::SeedableRng;
-use ndarray_rand::rand_distr::StandardNormal;
 use ndarray_rand::rand::rngs::StdRng;
+use ndarray_rand::rand_distr::StandardNormal;
 use std::sync::OnceLock;
 
 fn run(seed: u64, settings: &[&str]) -> Result<(Report, Vec<Step>), KernelError> {
@@ -63,7 +63,10 @@ fn random_triplets_stop_contributing() {
     let (report, steps) = default_run();
     let first = metric(report, "random_zero_loss_fraction_first_epoch");
     let last = metric(report, "random_zero_loss_fraction_last_epoch");
-    assert!(first < 0.5 && last > 0.9, "zero-loss share {first} → {last}");
+    assert!(
+        first < 0.5 && last > 0.9,
+        "zero-loss share {first} → {last}"
+    );
     let curve = series(steps, "ランダムな 3 つ組のうち損失 0 の割合");
     assert_eq!(curve.len(), 10);
     assert!(curve[9].1 >= curve[0].1, "{curve:?}");
@@ -72,7 +75,11 @@ fn random_triplets_stop_contributing() {
 #[test]
 fn random_mining_with_a_small_margin_also_learns_and_stalls() {
     let (report, _) = run(0, &["mining=random", "margin=0.2"]).expect("runs");
-    assert!(metric(&report, "recall_at_1") >= 0.88, "{:?}", report.metrics);
+    assert!(
+        metric(&report, "recall_at_1") >= 0.88,
+        "{:?}",
+        report.metrics
+    );
     let (first, last) = (
         metric(&report, "random_zero_loss_fraction_first_epoch"),
         metric(&report, "random_zero_loss_fraction_last_epoch"),
@@ -85,10 +92,12 @@ fn batch_hard_on_squared_distances_collapses() {
     // From a random start every embedding sits near one point. The gradient of a squared
     // distance, 2(a − b), vanishes there, so the embedding stays collapsed and every batch-hard
     // triplet keeps the loss at the margin α = 1.
-    let (squared, steps) =
-        run(0, &["mining=hard", "distance=squared", "epochs=30"]).expect("runs");
+    let (squared, steps) = run(0, &["mining=hard", "distance=squared", "epochs=30"]).expect("runs");
     let loss = series(&steps, "triplet loss");
-    assert!(loss.iter().all(|&(_, l)| (l - 1.0).abs() < 0.02), "{loss:?}");
+    assert!(
+        loss.iter().all(|&(_, l)| (l - 1.0).abs() < 0.02),
+        "{loss:?}"
+    );
     let collapsed = metric(&squared, "inter_class_distance");
     assert!(collapsed < 0.02, "{:?}", squared.metrics);
     // The gradient of a plain Euclidean distance, (a − b)/‖a − b‖, has unit length at any
@@ -107,7 +116,11 @@ fn batch_hard_on_squared_distances_collapses() {
 #[test]
 fn quadruplet_loss_trains_and_needs_squared_distances() {
     let (report, _) = run(0, &["loss=quadruplet"]).expect("runs");
-    assert!(metric(&report, "recall_at_1") >= 0.90, "{:?}", report.metrics);
+    assert!(
+        metric(&report, "recall_at_1") >= 0.90,
+        "{:?}",
+        report.metrics
+    );
     let err = run(0, &["loss=quadruplet", "distance=euclidean"]).err();
     assert!(
         matches!(&err, Some(KernelError::InvalidConfig(m)) if m.contains("squared")),
@@ -131,7 +144,10 @@ fn toy() -> (Vec<u8>, Array2<f32>) {
 fn hard_mining_takes_the_farthest_positive_and_closest_negative() {
     let (labels, d) = toy();
     let t = mining::select(Mining::Hard, &labels, &d, &mut StdRng::seed_from_u64(0));
-    assert_eq!(t, vec![[0, 2, 3], [1, 0, 4], [2, 0, 3], [3, 4, 0], [4, 3, 1]]);
+    assert_eq!(
+        t,
+        vec![[0, 2, 3], [1, 0, 4], [2, 0, 3], [3, 4, 0], [4, 3, 1]]
+    );
 }
 
 #[test]
@@ -165,7 +181,10 @@ fn random_mining_respects_the_labels() {
 fn zero_loss_fraction_counts_satisfied_margins() {
     let (_, d) = toy();
     // [0,1,4]: 1 − 2 + 0.5 < 0 → zero; [0,2,3]: 3 − 0.5 + 0.5 > 0 → active
-    assert_eq!(mining::zero_loss_fraction(&[[0, 1, 4], [0, 2, 3]], &d, 0.5), 0.5);
+    assert_eq!(
+        mining::zero_loss_fraction(&[[0, 1, 4], [0, 2, 3]], &d, 0.5),
+        0.5
+    );
 }
 
 #[test]
@@ -178,16 +197,37 @@ fn euclidean_triplet_loss_gradients_match_finite_differences() {
     let report = gradcheck(
         &mut (),
         &mut inputs,
-        |_, xs| triplet_loss(Distance::Euclidean, &as2(&xs[0]), &as2(&xs[1]), &as2(&xs[2]), 1.0).0,
         |_, xs| {
-            let (_, g) = triplet_loss(Distance::Euclidean, &as2(&xs[0]), &as2(&xs[1]), &as2(&xs[2]), 1.0);
+            triplet_loss(
+                Distance::Euclidean,
+                &as2(&xs[0]),
+                &as2(&xs[1]),
+                &as2(&xs[2]),
+                1.0,
+            )
+            .0
+        },
+        |_, xs| {
+            let (_, g) = triplet_loss(
+                Distance::Euclidean,
+                &as2(&xs[0]),
+                &as2(&xs[1]),
+                &as2(&xs[2]),
+                1.0,
+            );
             g.into_iter().map(|a| a.into_dyn()).collect()
         },
         1e-6,
     );
     assert!(report.max() < 1e-6, "{report:?}");
     // The loss is active for some triplets and not others (so both branches are checked).
-    let (l, _) = triplet_loss(Distance::Euclidean, &as2(&inputs[0]), &as2(&inputs[1]), &as2(&inputs[2]), 1.0);
+    let (l, _) = triplet_loss(
+        Distance::Euclidean,
+        &as2(&inputs[0]),
+        &as2(&inputs[1]),
+        &as2(&inputs[2]),
+        1.0,
+    );
     assert!(l > 0.0);
 }
 

@@ -42,7 +42,10 @@ pub struct FewShot {
 impl FewShot {
     /// The MSE after `step` gradient steps, if it was evaluated.
     pub fn after(&self, step: usize) -> Option<f64> {
-        self.steps.iter().position(|&s| s == step).map(|i| self.mse[i])
+        self.steps
+            .iter()
+            .position(|&s| s == step)
+            .map(|i| self.mse[i])
     }
 }
 

@@ -6,7 +6,7 @@
 use super::net::{Theta, hvp, loss_and_grad};
 use super::sine::TaskBatch;
 use crate::nn::Float;
-use ndarray::{Array1, concatenate, Axis};
+use ndarray::{Array1, Axis, concatenate};
 
 /// What one update computed.
 #[derive(Debug, Clone)]

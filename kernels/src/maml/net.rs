@@ -46,8 +46,8 @@
 use crate::nn::params::visit_array;
 use crate::nn::{Float, Params, init};
 use ndarray::{
-    Array1, Array2, Array3, ArrayView1, ArrayView3, ArrayViewD, ArrayViewMutD, Axis, linalg::general_mat_mul,
-    s,
+    Array1, Array2, Array3, ArrayView1, ArrayView3, ArrayViewD, ArrayViewMutD, Axis,
+    linalg::general_mat_mul, s,
 };
 use ndarray_rand::rand::Rng;
 
@@ -128,7 +128,12 @@ impl<A: Float> Theta<A> {
     pub fn add_scaled(&self, a: A, other: &Theta<A>) -> Theta<A> {
         let tasks = self.tasks().max(other.tasks());
         let mut out = Theta::zeros(tasks, self.hidden());
-        for ((o, p), q) in out.parts_mut().into_iter().zip(self.parts()).zip(other.parts()) {
+        for ((o, p), q) in out
+            .parts_mut()
+            .into_iter()
+            .zip(self.parts())
+            .zip(other.parts())
+        {
             let mut o = o;
             o.assign(&p);
             o.scaled_add(a, &q);
@@ -179,7 +184,10 @@ impl<A: Float> Theta<A> {
 
     /// All values, flattened in [`Theta::parts`] order (for tests and goldens).
     pub fn flat(&self) -> Vec<A> {
-        self.parts().iter().flat_map(|p| p.iter().copied()).collect()
+        self.parts()
+            .iter()
+            .flat_map(|p| p.iter().copied())
+            .collect()
     }
 }
 
@@ -225,7 +233,13 @@ fn bmm<A: Float>(a: ArrayView3<A>, b: ArrayView3<A>) -> Array3<A> {
     for t in 0..tasks {
         let at = a.index_axis(Axis(0), t.min(a.len_of(Axis(0)) - 1));
         let bt = b.index_axis(Axis(0), t.min(b.len_of(Axis(0)) - 1));
-        general_mat_mul(A::one(), &at, &bt, A::zero(), &mut c.index_axis_mut(Axis(0), t));
+        general_mat_mul(
+            A::one(),
+            &at,
+            &bt,
+            A::zero(),
+            &mut c.index_axis_mut(Axis(0), t),
+        );
     }
     c
 }
@@ -367,8 +381,14 @@ pub fn hvp<A: Float>(theta: &Theta<A>, x: &Array2<A>, y: &Array2<A>, v: &Theta<A
     let dy_t = y_t * two_over_k; // d(dŷ)
     // the reverse pass, differentiated
     let dz2 = mask(matmul_t(dy.view(), &theta.w3), &f.h2);
-    let dz2_t = mask(matmul_t(dy_t.view(), &theta.w3) + matmul_t(dy.view(), &v.w3), &f.h2);
-    let dz1_t = mask(matmul_t(dz2_t.view(), &theta.w2) + matmul_t(dz2.view(), &v.w2), &f.h1);
+    let dz2_t = mask(
+        matmul_t(dy_t.view(), &theta.w3) + matmul_t(dy.view(), &v.w3),
+        &f.h2,
+    );
+    let dz1_t = mask(
+        matmul_t(dz2_t.view(), &theta.w2) + matmul_t(dz2.view(), &v.w2),
+        &f.h1,
+    );
     Theta {
         w1: grad_w(&f.x, &dz1_t),
         b1: sum_points(&dz1_t),

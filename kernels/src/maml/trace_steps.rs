@@ -99,7 +99,11 @@ pub fn inner_update(tr: &mut Trace, cfg: &Config, rng: &mut StdRng) -> Result<()
     let query_before = f64::from(query_before.mean().unwrap_or(f32::NAN));
     let (g2, g1) = (&second.grad, &first.grad);
     let correction = g2.add_scaled(-1.0, g1);
-    let (n1, n2, nc) = (dot(g1, g1).sqrt(), dot(g2, g2).sqrt(), dot(&correction, &correction).sqrt());
+    let (n1, n2, nc) = (
+        dot(g1, g1).sqrt(),
+        dot(g2, g2).sqrt(),
+        dot(&correction, &correction).sqrt(),
+    );
     let cosine = dot(g1, g2) / (n1 * n2).max(f64::MIN_POSITIVE);
     tr.step("inner_update", |s| {
         s.text(format!(
@@ -111,7 +115,10 @@ pub fn inner_update(tr: &mut Trace, cfg: &Config, rng: &mut StdRng) -> Result<()
         ));
         s.scalar("support 損失 (適応前)", f64::from(second.loss_before));
         s.scalar("query 損失 (適応前, θ)", query_before);
-        s.scalar("query 損失 (1 ステップ後, θ')", f64::from(second.loss_after));
+        s.scalar(
+            "query 損失 (1 ステップ後, θ')",
+            f64::from(second.loss_after),
+        );
         s.scalar("‖メタ勾配‖ 2 次 (MAML)", n2);
         s.scalar("‖メタ勾配‖ 1 次近似 (FOMAML)", n1);
         s.scalar("‖2 次の項 −α∇²L·g‖", nc);
@@ -137,7 +144,11 @@ pub fn training(
             s.series(&test_name, x, test_mse);
         }),
         Method::Meta(v) => tr.step("meta_train", |s| {
-            s.series(&format!("{}: 適応後の query 損失 (メタ損失)", v.name()), x, loss_after);
+            s.series(
+                &format!("{}: 適応後の query 損失 (メタ損失)", v.name()),
+                x,
+                loss_after,
+            );
             s.series(&format!("{}: 適応前の損失", v.name()), x, loss_before);
             s.series(&test_name, x, test_mse);
         }),
@@ -165,7 +176,14 @@ pub fn few_shot_table(
         row([name.into(), "70000".into(), "-".into(), f4(one), f4(ten)])
     };
     let columns = || {
-        row(["学習法", "反復数", "適応前", "1 ステップ後", "10 ステップ後"].map(String::from))
+        row([
+            "学習法",
+            "反復数",
+            "適応前",
+            "1 ステップ後",
+            "10 ステップ後",
+        ]
+        .map(String::from))
     };
     let mut rows: Vec<Vec<String>> = main.iter().map(|t| line(t)).collect();
     rows.push(paper("論文: MAML", PAPER_MAML_5SHOT));
@@ -211,7 +229,11 @@ pub fn figure2(
     test: &TaskBatch<f32>,
 ) -> Result<(), KernelError> {
     // The first evaluation task with a clearly visible wave (amplitude ≥ 2.5), as in the paper.
-    let Some(i) = test.tasks.iter().position(|t| t.amplitude >= 2.5).or((!test.is_empty()).then_some(0))
+    let Some(i) = test
+        .tasks
+        .iter()
+        .position(|t| t.amplitude >= 2.5)
+        .or((!test.is_empty()).then_some(0))
     else {
         return Ok(());
     };

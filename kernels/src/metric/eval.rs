@@ -86,7 +86,9 @@ pub struct Pca {
 impl Pca {
     pub fn fit(train: &ArrayRef2<f32>, k: usize) -> Self {
         let x = train.mapv(f64::from);
-        let mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(x.ncols()));
+        let mean = x
+            .mean_axis(Axis(0))
+            .unwrap_or_else(|| Array1::zeros(x.ncols()));
         let centred = &x - &mean;
         let mut cov = centred.t().dot(&centred) / (x.nrows().max(2) - 1) as f64; // (D, D)
         let dim = cov.nrows();

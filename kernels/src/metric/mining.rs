@@ -6,7 +6,7 @@
 //! proceeds and learning stalls; mining keeps the triplets that still teach something:
 //!
 //! - `random`: one triplet per anchor, positive and negative drawn at random from the batch.
-//! - `semi-hard` (FaceNet, Schroff et al. 2015, §3.2, eq. 4): every anchor-positive pair of the
+//! - `semi-hard` (FaceNet, Schroff et al. 2015, §3.2): every anchor-positive pair of the
 //!   batch, with the closest negative that is still *farther* than the positive,
 //!   `d(a,p) < d(a,n)` — hard enough to lie inside the margin, but not so hard that it pulls the
 //!   embedding towards collapse early in training. If no negative is farther than the positive,
@@ -100,8 +100,16 @@ pub fn select<R: Rng + ?Sized>(
         if pos.is_empty() || neg.is_empty() {
             continue;
         }
-        let closest = |c: &[usize]| c.iter().copied().min_by(|&i, &j| d[[a, i]].total_cmp(&d[[a, j]]));
-        let farthest = |c: &[usize]| c.iter().copied().max_by(|&i, &j| d[[a, i]].total_cmp(&d[[a, j]]));
+        let closest = |c: &[usize]| {
+            c.iter()
+                .copied()
+                .min_by(|&i, &j| d[[a, i]].total_cmp(&d[[a, j]]))
+        };
+        let farthest = |c: &[usize]| {
+            c.iter()
+                .copied()
+                .max_by(|&i, &j| d[[a, i]].total_cmp(&d[[a, j]]))
+        };
         match mining {
             Mining::Random => {
                 if let (Some(&p), Some(&n)) = (pos.choose(rng), neg.choose(rng)) {
@@ -110,8 +118,11 @@ pub fn select<R: Rng + ?Sized>(
             }
             Mining::SemiHard => {
                 for &p in &pos {
-                    let farther: Vec<usize> =
-                        neg.iter().copied().filter(|&n| d[[a, n]] > d[[a, p]]).collect();
+                    let farther: Vec<usize> = neg
+                        .iter()
+                        .copied()
+                        .filter(|&n| d[[a, n]] > d[[a, p]])
+                        .collect();
                     if let Some(n) = closest(&farther).or_else(|| farthest(&neg)) {
                         out.push([a, p, n]);
                     }
@@ -208,7 +219,10 @@ pub fn triplet_loss<A: Float>(
     let mut loss = A::zero();
     let norm = |u: ndarray::ArrayView1<A>| u.iter().map(|&v| v * v).sum::<A>().sqrt();
     for i in 0..anchor.nrows() {
-        let (u, w) = (&anchor.row(i) - &positive.row(i), &anchor.row(i) - &negative.row(i));
+        let (u, w) = (
+            &anchor.row(i) - &positive.row(i),
+            &anchor.row(i) - &negative.row(i),
+        );
         let (d_ap, d_an) = (norm(u.view()), norm(w.view()));
         let hinge = d_ap - d_an + margin;
         if hinge <= A::zero() {
@@ -216,9 +230,24 @@ pub fn triplet_loss<A: Float>(
         }
         loss += hinge;
         // (a zero distance has no direction: its gradient is taken as 0)
-        let gp = u.mapv(|v| if d_ap > A::zero() { -v / (d_ap * n) } else { A::zero() });
-        let gn = w.mapv(|v| if d_an > A::zero() { v / (d_an * n) } else { A::zero() });
-        Zip::from(da.row_mut(i)).and(&gp).and(&gn).for_each(|a, &p, &q| *a = -p - q);
+        let gp = u.mapv(|v| {
+            if d_ap > A::zero() {
+                -v / (d_ap * n)
+            } else {
+                A::zero()
+            }
+        });
+        let gn = w.mapv(|v| {
+            if d_an > A::zero() {
+                v / (d_an * n)
+            } else {
+                A::zero()
+            }
+        });
+        Zip::from(da.row_mut(i))
+            .and(&gp)
+            .and(&gn)
+            .for_each(|a, &p, &q| *a = -p - q);
         dp.row_mut(i).assign(&gp);
         dn.row_mut(i).assign(&gn);
     }

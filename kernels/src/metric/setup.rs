@@ -26,10 +26,18 @@ impl Digits2 {
     pub fn load() -> Self {
         let (train, test) = digits::load().split();
         let by_class: Vec<Vec<usize>> = (0..CLASSES)
-            .map(|c| (0..train.len()).filter(|&i| usize::from(train.labels[i]) == c).collect())
+            .map(|c| {
+                (0..train.len())
+                    .filter(|&i| usize::from(train.labels[i]) == c)
+                    .collect()
+            })
             .collect();
         let not_class = (0..CLASSES)
-            .map(|c| (0..train.len()).filter(|&i| usize::from(train.labels[i]) != c).collect())
+            .map(|c| {
+                (0..train.len())
+                    .filter(|&i| usize::from(train.labels[i]) != c)
+                    .collect()
+            })
             .collect();
         Self {
             train: train.images,
@@ -100,7 +108,11 @@ impl Snapshot {
         );
         s.series(loss_name, x, self.loss);
         s.series("Recall@1 (テスト)", x, self.recall);
-        s.series("クラス内の平均距離 / クラス間の平均距離", x, self.dist.ratio());
+        s.series(
+            "クラス内の平均距離 / クラス間の平均距離",
+            x,
+            self.dist.ratio(),
+        );
         s.scalar("Recall@1", self.recall);
         s.scalar("クラス内の平均距離", self.dist.intra);
         s.scalar("クラス間の平均距離", self.dist.inter);
@@ -111,8 +123,12 @@ impl Snapshot {
 /// how far the centre is from the nearest other centre.
 pub fn class_spread(emb: &ArrayRef2<f32>, labels: &[u8]) -> Table {
     let centre = |c: usize| {
-        let rows: Vec<usize> = (0..labels.len()).filter(|&i| usize::from(labels[i]) == c).collect();
-        let mean = emb.select(ndarray::Axis(0), &rows).mean_axis(ndarray::Axis(0));
+        let rows: Vec<usize> = (0..labels.len())
+            .filter(|&i| usize::from(labels[i]) == c)
+            .collect();
+        let mean = emb
+            .select(ndarray::Axis(0), &rows)
+            .mean_axis(ndarray::Axis(0));
         (rows, mean)
     };
     let centres: Vec<_> = (0..CLASSES).map(centre).collect();
@@ -124,7 +140,10 @@ pub fn class_spread(emb: &ArrayRef2<f32>, labels: &[u8]) -> Table {
         .enumerate()
         .filter_map(|(c, (rows, mean))| {
             let mean = mean.as_ref()?;
-            let radius = rows.iter().map(|&i| dist(emb.row(i), mean.view())).sum::<f64>()
+            let radius = rows
+                .iter()
+                .map(|&i| dist(emb.row(i), mean.view()))
+                .sum::<f64>()
                 / rows.len().max(1) as f64;
             let nearest = centres
                 .iter()
@@ -132,12 +151,18 @@ pub fn class_spread(emb: &ArrayRef2<f32>, labels: &[u8]) -> Table {
                 .filter(|(o, _)| *o != c)
                 .filter_map(|(_, (_, m))| m.as_ref().map(|m| dist(m.view(), mean.view())))
                 .fold(f64::INFINITY, f64::min);
-            Some(vec![c.to_string(), format!("{radius:.4}"), format!("{nearest:.4}")])
+            Some(vec![
+                c.to_string(),
+                format!("{radius:.4}"),
+                format!("{nearest:.4}"),
+            ])
         })
         .collect();
     Table {
         name: "クラスごとの広がり (テスト)".into(),
-        columns: ["数字", "中心からの平均距離", "最も近い他クラス中心まで"].map(String::from).to_vec(),
+        columns: ["数字", "中心からの平均距離", "最も近い他クラス中心まで"]
+            .map(String::from)
+            .to_vec(),
         rows,
     }
 }

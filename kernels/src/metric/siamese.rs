@@ -38,9 +38,27 @@ pub const KERNEL: KernelInfo = KernelInfo {
         KnobSpec::int("epochs", "学習エポック数", 100, 1, 2_000),
         KnobSpec::int("batch", "ミニバッチのペア数", 128, 2, 1_442),
         KnobSpec::float("lr", "Adam の学習率", 1e-3, 1e-5, 0.1),
-        KnobSpec::float("margin", "マージン m (異なるクラスのペアを押し離す距離)", 1.0, 0.01, 100.0),
-        KnobSpec::float("positive_fraction", "同じクラスのペア (y = 1) の割合", 0.5, 0.0, 1.0),
-        KnobSpec::int("record_every", "何エポックごとに埋め込みを記録するか", 10, 1, 1_000),
+        KnobSpec::float(
+            "margin",
+            "マージン m (異なるクラスのペアを押し離す距離)",
+            1.0,
+            0.01,
+            100.0,
+        ),
+        KnobSpec::float(
+            "positive_fraction",
+            "同じクラスのペア (y = 1) の割合",
+            0.5,
+            0.0,
+            1.0,
+        ),
+        KnobSpec::int(
+            "record_every",
+            "何エポックごとに埋め込みを記録するか",
+            10,
+            1,
+            1_000,
+        ),
     ],
     steps: &[
         StepDecl {
@@ -95,7 +113,12 @@ fn run_knobs(k: &KnobValues, tr: &mut Trace) -> Result<Vec<Metric>, KernelError>
 
 /// For each image of the batch a partner from the training set: with probability
 /// `positive_fraction` of the same class (`y = 1`), otherwise of another class (`y = 0`).
-fn partners(data: &Digits2, batch: &[usize], p_same: f64, rng: &mut StdRng) -> (Vec<usize>, Array1<f32>) {
+fn partners(
+    data: &Digits2,
+    batch: &[usize],
+    p_same: f64,
+    rng: &mut StdRng,
+) -> (Vec<usize>, Array1<f32>) {
     let mut idx = Vec::with_capacity(batch.len());
     let mut y = Array1::zeros(batch.len());
     for (k, &i) in batch.iter().enumerate() {
@@ -164,7 +187,10 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         }
         tr.progress("学習", epoch, cfg.epochs)?;
     }
-    let last = history.last().cloned().unwrap_or_else(|| Snapshot::take(&mut net, &data, 0, f64::NAN));
+    let last = history
+        .last()
+        .cloned()
+        .unwrap_or_else(|| Snapshot::take(&mut net, &data, 0, f64::NAN));
     // history[1] is epoch 1: the reference the shrinking is measured against.
     let first = history.get(1).map_or(f64::NAN, |h| h.dist.ratio());
     record_collapse(tr, &history, &mut net, &data)?;
@@ -191,14 +217,25 @@ fn record_pairs(
         .map(|i| {
             // quiz:begin contrastive-term
             let d = (&e1.row(i) - &e2.row(i)).mapv(|v| v * v).sum().sqrt(); // D = ‖f(x1) − f(x2)‖₂
-            let term = if y[i] > 0.5 { d * d } else { (margin - d).max(0.0).powi(2) };
+            let term = if y[i] > 0.5 {
+                d * d
+            } else {
+                (margin - d).max(0.0).powi(2)
+            };
             // quiz:end contrastive-term
             vec![
                 i.to_string(),
                 format!("{}", y[i]),
                 format!("{d:.4}"),
                 format!("{term:.4}"),
-                if y[i] > 0.5 { "近づける" } else if d < margin { "遠ざける" } else { "何もしない" }.into(),
+                if y[i] > 0.5 {
+                    "近づける"
+                } else if d < margin {
+                    "遠ざける"
+                } else {
+                    "何もしない"
+                }
+                .into(),
             ]
         })
         .collect();

@@ -1,5 +1,5 @@
 //! `triplet`: a Triplet network trained with the triplet loss (FaceNet, Schroff et al. 2015,
-//! eq. 1–3) on the 8×8 digits, with triplet mining and, as an option, the quadruplet loss
+//! §3) on the 8×8 digits, with triplet mining and, as an option, the quadruplet loss
 //! (Chen et al. 2017).
 //!
 //! Each training example is a triplet: an anchor `a`, a positive `p` of the same class and a
@@ -18,7 +18,7 @@
 //! The quadruplet loss adds a second negative `n2` (of a third class) and a term that asks the
 //! positive pair to be closer than the *negative pair* `(n, n2)`, which shares no sample with the
 //! anchor — pushing intra-class distances below inter-class distances globally:
-//! `+ max(0, ‖f(a) − f(p)‖² − ‖f(n) − f(n2)‖² + α2)` (Chen et al. 2017, eq. 5).
+//! `+ max(0, ‖f(a) − f(p)‖² − ‖f(n) − f(n2)‖² + α2)` (Chen et al. 2017, §3).
 
 use super::embed::{EmbeddingNet, check_loss, epoch_batches, gather_rows, scatter_rows};
 use super::eval::pairwise_sq_dist;
@@ -42,7 +42,13 @@ pub const KERNEL: KernelInfo = KernelInfo {
     source: "metric/triplet.rs",
     knobs: &[
         KnobSpec::int("epochs", "学習エポック数", 100, 1, 2_000),
-        KnobSpec::int("batch", "ミニバッチの画像数 (3 つ組はこの中から作る)", 128, 4, 1_442),
+        KnobSpec::int(
+            "batch",
+            "ミニバッチの画像数 (3 つ組はこの中から作る)",
+            128,
+            4,
+            1_442,
+        ),
         KnobSpec::float("lr", "Adam の学習率", 1e-3, 1e-5, 0.1),
         KnobSpec::choice(
             "mining",
@@ -57,14 +63,26 @@ pub const KERNEL: KernelInfo = KernelInfo {
             "triplet",
             &["triplet", "quadruplet"],
         ),
-        KnobSpec::float("margin2", "quadruplet loss の第 2 項のマージン α2 (α より小さく)", 0.5, 0.0, 100.0),
+        KnobSpec::float(
+            "margin2",
+            "quadruplet loss の第 2 項のマージン α2 (α より小さく)",
+            0.5,
+            0.0,
+            100.0,
+        ),
         KnobSpec::choice(
             "distance",
             "損失で比べる距離: auto (hard なら euclidean、他は squared) / squared / euclidean",
             "auto",
             &["auto", "squared", "euclidean"],
         ),
-        KnobSpec::int("record_every", "何エポックごとに埋め込みを記録するか", 10, 1, 1_000),
+        KnobSpec::int(
+            "record_every",
+            "何エポックごとに埋め込みを記録するか",
+            10,
+            1,
+            1_000,
+        ),
     ],
     steps: &[
         StepDecl {
@@ -182,7 +200,8 @@ fn update(
     } else {
         match cfg.loss {
             LossKind::Triplet => {
-                let [a, p, n] = [0, 1, 2].map(|k| triplets.iter().map(|t| t[k]).collect::<Vec<_>>());
+                let [a, p, n] =
+                    [0, 1, 2].map(|k| triplets.iter().map(|t| t[k]).collect::<Vec<_>>());
                 let (loss, grads) = triplet_loss(
                     cfg.distance,
                     &gather_rows(&emb, &a),
@@ -236,7 +255,8 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         let (mut loss_sum, mut random_zero, mut selected_zero) = (0.0, 0.0, 0.0);
         for rows in &batches {
             step += 1;
-            let (loss, stats, triplets, d) = update(cfg, &mut net, &mut adam, &data, rows, &mut rng);
+            let (loss, stats, triplets, d) =
+                update(cfg, &mut net, &mut adam, &data, rows, &mut rng);
             check_loss(loss, step)?;
             if step == 1 {
                 record_mining(tr, cfg, rows, &data, &triplets, &d, &stats)?;
@@ -255,14 +275,25 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
             let snap = Snapshot::take(&mut net, &data, epoch, loss_sum);
             tr.step("epoch", |s| {
                 snap.record(s, "triplet loss", &data.test_labels);
-                s.series("ランダムな 3 つ組のうち損失 0 の割合", epoch as f64, random_zero);
-                s.series("学習に使った 3 つ組のうち損失 0 の割合", epoch as f64, selected_zero);
+                s.series(
+                    "ランダムな 3 つ組のうち損失 0 の割合",
+                    epoch as f64,
+                    random_zero,
+                );
+                s.series(
+                    "学習に使った 3 つ組のうち損失 0 の割合",
+                    epoch as f64,
+                    selected_zero,
+                );
             })?;
             history.push(snap);
         }
         tr.progress("学習", epoch, cfg.epochs)?;
     }
-    let last = history.last().cloned().unwrap_or_else(|| Snapshot::take(&mut net, &data, 0, f64::NAN));
+    let last = history
+        .last()
+        .cloned()
+        .unwrap_or_else(|| Snapshot::take(&mut net, &data, 0, f64::NAN));
     record_stall(tr, cfg, &zero_curve, &history, &last_batch)?;
     let first_zero = zero_curve.first().map_or(f64::NAN, |z| z.1);
     let last_zero = zero_curve.last().map_or(f64::NAN, |z| z.1);
@@ -290,7 +321,14 @@ fn composition_table(name: String, labels: &[u8], d: &Array2<f32>, margin: f32) 
         .map(|(kind, k)| vec![kind.to_string(), k.to_string(), pct(k)])
         .collect();
     let columns = ["種類", "個数", "割合"].map(String::from).to_vec();
-    (Table { name, columns, rows }, total)
+    (
+        Table {
+            name,
+            columns,
+            rows,
+        },
+        total,
+    )
 }
 
 /// The first mini-batch before any update: how many of all its valid triplets are easy,
@@ -305,8 +343,12 @@ fn record_mining(
     stats: &BatchStats,
 ) -> Result<(), KernelError> {
     let labels: Vec<u8> = rows.iter().map(|&i| data.train_labels[i]).collect();
-    let (table, total) =
-        composition_table("学習前の最初のバッチの 3 つ組".into(), &labels, d, cfg.margin as f32);
+    let (table, total) = composition_table(
+        "学習前の最初のバッチの 3 つ組".into(),
+        &labels,
+        d,
+        cfg.margin as f32,
+    );
     tr.step("mining", |s| {
         s.text(format!(
             "バッチの {} 枚からは (アンカー, 正例, 負例) の 3 つ組が {} 通り作れる。d(a,n) ≥ d(a,p) + α なら損失 0 \

@@ -145,11 +145,12 @@ pub fn training(
             s.series(&test_name, x, test_mse);
         }),
         Method::Meta(v) => tr.step("meta_train", |s| {
-            s.series(
-                &format!("{}: 適応後の query 損失 (メタ損失)", v.name()),
-                x,
-                loss_after,
-            );
+            let after = if v == super::Variant::Reptile {
+                "inner の最後のステップの損失"
+            } else {
+                "適応後の query 損失 (メタ損失)"
+            };
+            s.series(&format!("{}: {after}", v.name()), x, loss_after);
             s.series(&format!("{}: 適応前の損失", v.name()), x, loss_before);
             s.series(&test_name, x, test_mse);
         }),

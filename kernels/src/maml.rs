@@ -40,6 +40,9 @@ pub const PAPER_MAML_5SHOT: (f64, f64) = (0.67, 0.35);
 /// The paper's "pretrained on all tasks" baseline, 5-shot, after 1 and 10 steps.
 pub const PAPER_PRETRAINED_5SHOT: (f64, f64) = (2.41, 2.19);
 
+/// The most `eval_tasks × eval_points × hidden` activations an evaluation may hold per array.
+pub const MAX_EVAL_ACTIVATIONS: usize = 50_000_000;
+
 /// The registry entry.
 pub const KERNEL: KernelInfo = KernelInfo {
     id: "maml",
@@ -211,6 +214,14 @@ impl Config {
                 "compare_iterations = {} exceeds iterations = {}: the comparison needs the main \
                  method's result at the same number of iterations",
                 cfg.compare_iterations, cfg.iterations
+            )));
+        }
+        // The evaluation holds a (tasks, points, hidden) activation array several times over.
+        let eval_size = cfg.eval_tasks * cfg.eval_points * cfg.hidden;
+        if eval_size > MAX_EVAL_ACTIVATIONS {
+            return Err(KernelError::InvalidConfig(format!(
+                "eval_tasks × eval_points × hidden = {eval_size} activations is more than \
+                 {MAX_EVAL_ACTIVATIONS} (about 200 MB per array); lower eval_tasks or eval_points"
             )));
         }
         Ok(cfg)

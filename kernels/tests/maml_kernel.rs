@@ -180,6 +180,15 @@ fn comparison_cannot_outlast_the_main_run() {
 }
 
 #[test]
+fn an_evaluation_too_large_for_memory_is_refused() {
+    let err = run(0, &["eval_tasks=10000", "eval_points=1000"]).err();
+    assert!(
+        matches!(&err, Some(KernelError::InvalidConfig(m)) if m.contains("eval_points")),
+        "{err:?}"
+    );
+}
+
+#[test]
 fn tiny_shapes_run_without_panicking() {
     let (report, _) = run(
         2,

@@ -106,7 +106,7 @@ pub fn epoch_batches<R: Rng + ?Sized>(n: usize, batch: usize, rng: &mut R) -> Ve
     order.chunks(batch.max(1)).map(<[usize]>::to_vec).collect()
 }
 
-/// Shared knob validation: a loss must stay finite.
+/// The loss must stay finite; otherwise the run stops, naming the update where it diverged.
 pub fn check_loss(loss: f32, step: usize) -> Result<(), KernelError> {
     KernelError::check_finite("loss", f64::from(loss), step, "try a lower lr")
 }

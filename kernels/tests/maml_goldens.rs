@@ -144,7 +144,8 @@ fn support_losses_and_hessian_vector_products_match_jax() {
         let adapted = th.add_scaled(-alpha, &grad_s);
         let (_, v) = loss_and_grad(&adapted, &b.x_query, &b.y_query);
         let h_v = hvp(&th, &b.x_support, &b.y_support, &v);
-        assert_close("hvp", name, &errors(&h_v, &c["hvp"]));
+        let worst = assert_close("hvp", name, &errors(&h_v, &c["hvp"]));
+        eprintln!("{name}: worst Hessian-vector product relative error {worst:e}");
     }
 }
 

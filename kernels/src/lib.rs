@@ -8,6 +8,8 @@
 pub mod data;
 pub mod error;
 pub mod knobs;
+pub mod maml;
+pub mod metric;
 pub mod nn;
 pub mod norm;
 pub mod registry;

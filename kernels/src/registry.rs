@@ -93,4 +93,9 @@ pub fn find(id: &str) -> Option<&'static KernelInfo> {
     KERNELS.iter().find(|k| k.id == id)
 }
 
-const KERNELS: &[KernelInfo] = &[crate::norm::KERNEL];
+const KERNELS: &[KernelInfo] = &[
+    crate::norm::KERNEL,
+    crate::metric::siamese::KERNEL,
+    crate::metric::triplet::KERNEL,
+    crate::maml::KERNEL,
+];

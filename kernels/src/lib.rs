@@ -7,10 +7,12 @@
 
 pub mod data;
 pub mod error;
+pub mod gcn;
 pub mod knobs;
 pub mod nn;
 pub mod norm;
 pub mod registry;
 pub mod trace;
+pub mod xai;
 
 pub use error::KernelError;

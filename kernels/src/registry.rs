@@ -93,4 +93,10 @@ pub fn find(id: &str) -> Option<&'static KernelInfo> {
     KERNELS.iter().find(|k| k.id == id)
 }
 
-const KERNELS: &[KernelInfo] = &[crate::norm::KERNEL];
+const KERNELS: &[KernelInfo] = &[
+    crate::norm::KERNEL,
+    crate::gcn::KERNEL,
+    crate::xai::cam::KERNEL,
+    crate::xai::lime::KERNEL,
+    crate::xai::shap::KERNEL,
+];

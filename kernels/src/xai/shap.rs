@@ -144,13 +144,15 @@ fn factorial(n: usize) -> f64 {
 /// Exact Shapley values from all coalition values (see the module documentation).
 pub fn exact_shapley(v: &[f64], m: usize) -> Array1<f64> {
     let mut phi = Array1::zeros(m);
+    // quiz:begin shapley-weight
     for (i, p) in phi.iter_mut().enumerate() {
         for mask in (0..1usize << m).filter(|s| s >> i & 1 == 0) {
-            let s = mask.count_ones() as usize;
-            let weight = factorial(s) * factorial(m - s - 1) / factorial(m); // |S|!(M−|S|−1)!/M!
+            let s = mask.count_ones() as usize; // |S|, S ⊆ F∖{i}
+            let weight = factorial(s) * factorial(m - s - 1) / factorial(m);
             *p += weight * (v[mask | 1 << i] - v[mask]); // marginal contribution of i to S
         }
     }
+    // quiz:end shapley-weight
     phi
 }
 

@@ -362,11 +362,11 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
                 s.series("loss", epoch as f64, loss);
                 s.series("正解率", epoch as f64, acc);
                 s.scatter(
-                    &format!("出力 Z (2 次元) — epoch {epoch}、色 = 本当の派閥"),
-                    z.rows()
-                        .into_iter()
-                        .map(|r| [r[0] as f32, r[1] as f32])
-                        .collect(),
+                    &format!(
+                        "隠れ層 H (幅 {}) の主成分 2 つ — epoch {epoch}、色 = 本当の派閥",
+                        cfg.hidden
+                    ),
+                    model::principal_plane(&gcn.hidden),
                     k.factions.iter().map(|&f| u16::from(f)).collect(),
                 );
             })?;
@@ -397,44 +397,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let m = cfg.cost_max_n;
     let sizes = [m / 8, m / 4, m / 2, m].map(|s| s.max(cost::MEAN_DEGREE + 1));
     let rows = cost::measure(&sizes, cfg.time_costs, &mut rng, tr)?;
-    let eig_exp =
-        cost::scaling_exponent(&rows.iter().map(|r| (r.n, r.eig_flops)).collect::<Vec<_>>());
-    let prop_exp = cost::scaling_exponent(
-        &rows
-            .iter()
-            .map(|r| (r.n, r.propagate_flops))
-            .collect::<Vec<_>>(),
-    );
-    let time = |t: Option<f64>| t.map_or("—".to_string(), |t| format!("{} ms", fmt_num(t * 1e3)));
-    tr.step("cost", |s| {
-        s.text(format!(
-            "平均次数 {} のランダムグラフで、固有値分解 (スペクトル法に必要) と 1 回の Â·X (X は {} 列、GCN の 1 層分) を比べる。\
-             n を 2 倍にすると固有値分解は約 8 倍、Â·X は約 2 倍。演算量の指数はそれぞれ {:.2} と {:.2}。",
-            cost::MEAN_DEGREE,
-            cost::FEATURES,
-            eig_exp,
-            prop_exp
-        ));
-        s.table(Table {
-            name: "ノード数 n と計算量".into(),
-            columns: strings(["n", "辺 |E|", "スイープ", "固有値分解 flop", "時間", "Â·X flop", "時間", "flop 比"]),
-            rows: rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.n.to_string(),
-                        r.edges.to_string(),
-                        r.sweeps.to_string(),
-                        fmt_num(r.eig_flops),
-                        time(r.eig_seconds),
-                        fmt_num(r.propagate_flops),
-                        time(r.propagate_seconds),
-                        fmt_num(r.eig_flops / r.propagate_flops),
-                    ]
-                })
-                .collect(),
-        });
-    })?;
+    let (eig_exp, prop_exp) = cost::record_step(&rows, tr)?;
 
     let mut metrics = vec![
         Metric::at_least("test_accuracy", test_accuracy, 0.94),

@@ -82,6 +82,33 @@ impl Params<f64> for Gcn {
     }
 }
 
+/// The rows of `h` projected on their first two principal components (the eigenvectors of the
+/// covariance `H_cᵀ H_c / n` with the largest eigenvalues, `H_c` centred): a 2-D picture of
+/// the node embedding. A one-column `h` is drawn on a line.
+///
+/// # Shapes
+/// `h`: `(n, d)`; result: `n` points
+pub fn principal_plane(h: &Array2<f64>) -> Vec<[f32; 2]> {
+    let n = h.nrows().max(1) as f64;
+    let centred = h - &h
+        .mean_axis(ndarray::Axis(0))
+        .unwrap_or_else(|| Array1::zeros(h.ncols()));
+    let cov = centred.t().dot(&centred) / n;
+    let d = cov.nrows();
+    let axes = match super::eigen::jacobi_eigen(&cov, 100) {
+        Ok(e) if d >= 2 => e.vectors.slice(ndarray::s![.., d - 2..]).to_owned(), // ascending: last two
+        _ => Array2::eye(d).slice(ndarray::s![.., ..1]).to_owned(),
+    };
+    let p = centred.dot(&axes);
+    p.rows()
+        .into_iter()
+        .map(|r| {
+            let last = r.len() - 1;
+            [r[last] as f32, if last > 0 { r[0] as f32 } else { 0.0 }]
+        })
+        .collect()
+}
+
 /// Semi-supervised cross-entropy over the labelled nodes only (Kipf & Welling 2017, eq. 10):
 /// `L = −(1/|Y_L|) Σ_{l ∈ Y_L} ln softmax(Z_l)[y_l]`. Returns `(L, dL/dZ)`, zero on unlabelled rows.
 pub fn masked_cross_entropy(

@@ -10,20 +10,19 @@
 //! [`saliency`]: super::saliency
 //! [`gap_cnn`]: super::gap_cnn
 
-use super::gap_cnn::{FEATURE_MAPS, GapCnn};
+use super::gap_cnn::{self, FEATURE_MAPS, GapCnn, TrainConfig};
 use super::saliency::{
     cam, grad_cam, integrated_gradients, normalise_max, pointing_hit, upsample_bilinear,
 };
-use super::shapes::{self, CLASSES, NAMES, SIDE, ShapeSet, argmax2};
+use super::shapes::{self, CLASSES, NAMES, SIDE, argmax2};
 use crate::KernelError;
 use crate::knobs::{KnobSpec, KnobValues};
-use crate::nn::loss::softmax_cross_entropy;
 use crate::nn::{Adam, Params};
 use crate::registry::KernelInfo;
 use crate::trace::{Image, Metric, Palette, StepDecl, Table, Trace, fmt_num};
 use ndarray::{Array2, Axis, s};
+use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
-use ndarray_rand::rand::{Rng, SeedableRng};
 
 /// The registry entry.
 pub const KERNEL: KernelInfo = KernelInfo {
@@ -153,31 +152,6 @@ fn gray(name: String, img: ndarray::ArrayView2<f32>, palette: Palette) -> Image 
     }
 }
 
-/// Class predictions for a whole set, in batches of 200.
-fn predict(net: &mut GapCnn, set: &ShapeSet) -> Vec<usize> {
-    let n = set.labels.len();
-    (0..n)
-        .step_by(200)
-        .flat_map(|lo| {
-            let logits = net.forward(&set.images.slice(s![lo..(lo + 200).min(n), .., .., ..]));
-            logits
-                .rows()
-                .into_iter()
-                .map(|r| argmax(r.iter().copied()))
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
-fn argmax(v: impl Iterator<Item = f32>) -> usize {
-    v.enumerate()
-        .fold(
-            (0, f32::NEG_INFINITY),
-            |b, (i, x)| if x > b.1 { (i, x) } else { b },
-        )
-        .0
-}
-
 fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -238,50 +212,13 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         s.scalar("パラメータ数", n_params as f64);
     })?;
 
-    let every = (cfg.steps / 5).max(1);
-    let (mut loss_avg, mut acc_avg) = (0.0f64, 0.0f64);
-    let mut idx = vec![0usize; cfg.batch];
-    let mut xb = ndarray::Array4::<f32>::zeros((cfg.batch, 1, SIDE, SIDE));
-    for step in 1..=cfg.steps {
-        for (b, slot) in idx.iter_mut().enumerate() {
-            *slot = rng.random_range(0..cfg.train_images);
-            xb.slice_mut(s![b, .., .., ..])
-                .assign(&train.images.slice(s![*slot, .., .., ..]));
-        }
-        let labels: Vec<usize> = idx.iter().map(|&i| train.labels[i]).collect();
-        let logits = net.forward(&xb);
-        let (loss, dlogits) = softmax_cross_entropy(&logits, &labels);
-        KernelError::check_finite("loss", f64::from(loss), step, "try a lower lr")?;
-        net.zero_grad();
-        net.backward(&dlogits);
-        opt.step(&mut net);
-        net.centre_class_weights();
-        let acc = logits
-            .rows()
-            .into_iter()
-            .zip(&labels)
-            .filter(|(r, l)| argmax(r.iter().copied()) == **l)
-            .count() as f64
-            / cfg.batch as f64;
-        // exponential moving averages over roughly the last 50 steps
-        let m = if step == 1 { 1.0 } else { 0.02 };
-        loss_avg += m * (f64::from(loss) - loss_avg);
-        acc_avg += m * (acc - acc_avg);
-        if step % 25 == 0 {
-            tr.progress("CNN の学習", step, cfg.steps)?;
-        }
-        if step % every == 0 || step == cfg.steps {
-            tr.step("train", |s| {
-                s.scalar("step", step as f64)
-                    .scalar("loss (移動平均)", loss_avg)
-                    .scalar("バッチ正解率 (移動平均)", acc_avg);
-                s.series("loss", step as f64, loss_avg);
-                s.series("バッチ正解率", step as f64, acc_avg);
-            })?;
-        }
-    }
+    let train_cfg = TrainConfig {
+        steps: cfg.steps,
+        batch: cfg.batch,
+    };
+    gap_cnn::train(&mut net, &mut opt, &train, &train_cfg, &mut rng, tr)?;
 
-    let pred = predict(&mut net, &test);
+    let pred = gap_cnn::predict(&mut net, &test.images);
     let correct = pred
         .iter()
         .zip(&test.labels)

@@ -7,8 +7,12 @@
 //! `A` — the last convolutional feature maps — is kept after every forward pass: CAM reads it
 //! directly, Grad-CAM reads the gradient of a class score with respect to it.
 
-use crate::nn::{AvgPool2d, Conv2d, GlobalAvgPool, Linear, NnError, Params, ReLU, init};
-use ndarray::{Array2, Array4, ArrayRef2, ArrayRef4};
+use super::shapes::{SIDE, ShapeSet};
+use crate::KernelError;
+use crate::nn::loss::softmax_cross_entropy;
+use crate::nn::{Adam, AvgPool2d, Conv2d, GlobalAvgPool, Linear, NnError, Params, ReLU, init};
+use crate::trace::Trace;
+use ndarray::{Array2, Array4, ArrayRef2, ArrayRef4, s};
 use ndarray_rand::rand::Rng;
 
 /// Channels of the last convolution (the number of feature maps `A_k`).
@@ -111,6 +115,94 @@ impl Params<f32> for GapCnn {
         self.conv2.visit_params(f);
         self.fc.visit_params(f);
     }
+}
+
+/// Mini-batch training knobs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainConfig {
+    pub steps: usize,
+    pub batch: usize,
+}
+
+/// Trains `net` with softmax cross-entropy on mini-batches drawn (with replacement) from `set`,
+/// centring the class weights after every step, and records step `train` five times with
+/// moving averages of the loss and the batch accuracy.
+pub fn train<R: Rng + ?Sized>(
+    net: &mut GapCnn,
+    opt: &mut Adam<f32>,
+    set: &ShapeSet,
+    cfg: &TrainConfig,
+    rng: &mut R,
+    tr: &mut Trace,
+) -> Result<(), KernelError> {
+    let every = (cfg.steps / 5).max(1);
+    let (mut loss_avg, mut acc_avg) = (0.0f64, 0.0f64);
+    let mut xb = Array4::<f32>::zeros((cfg.batch, 1, SIDE, SIDE));
+    let mut labels = vec![0usize; cfg.batch];
+    for step in 1..=cfg.steps {
+        for (b, label) in labels.iter_mut().enumerate() {
+            let i = rng.random_range(0..set.labels.len());
+            xb.slice_mut(s![b, .., .., ..])
+                .assign(&set.images.slice(s![i, .., .., ..]));
+            *label = set.labels[i];
+        }
+        let logits = net.forward(&xb);
+        let (loss, dlogits) = softmax_cross_entropy(&logits, &labels);
+        KernelError::check_finite("loss", f64::from(loss), step, "try a lower lr")?;
+        net.zero_grad();
+        net.backward(&dlogits);
+        opt.step(net);
+        net.centre_class_weights();
+        let hits = logits
+            .rows()
+            .into_iter()
+            .zip(&labels)
+            .filter(|(r, l)| argmax(r.iter().copied()) == **l)
+            .count();
+        // exponential moving averages over roughly the last 50 steps
+        let m = if step == 1 { 1.0 } else { 0.02 };
+        loss_avg += m * (f64::from(loss) - loss_avg);
+        acc_avg += m * (hits as f64 / cfg.batch as f64 - acc_avg);
+        if step % 25 == 0 {
+            tr.progress("CNN の学習", step, cfg.steps)?;
+        }
+        if step % every == 0 || step == cfg.steps {
+            tr.step("train", |s| {
+                s.scalar("step", step as f64)
+                    .scalar("loss (移動平均)", loss_avg)
+                    .scalar("バッチ正解率 (移動平均)", acc_avg);
+                s.series("loss", step as f64, loss_avg);
+                s.series("バッチ正解率", step as f64, acc_avg);
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Predicted classes of `images (N, 1, 16, 16)`, in batches of 200.
+pub fn predict(net: &mut GapCnn, images: &Array4<f32>) -> Vec<usize> {
+    let n = images.dim().0;
+    (0..n)
+        .step_by(200)
+        .flat_map(|lo| {
+            let logits = net.forward(&images.slice(s![lo..(lo + 200).min(n), .., .., ..]));
+            logits
+                .rows()
+                .into_iter()
+                .map(|r| argmax(r.iter().copied()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Index of the largest value (the first on ties).
+pub fn argmax(v: impl Iterator<Item = f32>) -> usize {
+    v.enumerate()
+        .fold(
+            (0, f32::NEG_INFINITY),
+            |b, (i, x)| if x > b.1 { (i, x) } else { b },
+        )
+        .0
 }
 
 #[cfg(test)]

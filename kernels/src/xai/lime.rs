@@ -270,9 +270,17 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     })?;
     tr.step("weights", |s| {
         s.text(format!(
-            "近いサンプルほど重く: π_x(z) = √exp(−d²/w²)、d は標準化した空間での x との距離、w = 0.75·√M = {:.3}。遠いサンプルはほとんど効かず、代理モデルは x の近くだけで f に合わせられる。",
-            width
+            "近いサンプルほど重く: π_x(z) = √exp(−d²/w²)、d は標準化した空間での x との距離、w = {}·√M = {:.3}。遠いサンプルはほとんど効かず、代理モデルは x の近くだけで f に合わせられる。",
+            cfg.kernel_width_factor, width
         ));
+        s.table(Table {
+            name: "距離 d と重み π".into(),
+            columns: ["d", "π = √exp(−d²/w²)"].map(String::from).to_vec(),
+            rows: [0.0, 1.0, 2.0, 3.0, 4.0]
+                .iter()
+                .map(|&d: &f64| vec![format!("{d}"), format!("{:.4}", (-(d * d) / (width * width)).exp().sqrt())])
+                .collect(),
+        });
         s.tensor("重み π_x(z)", &e.weights);
         s.scalar("重みの合計 (有効なサンプル数の目安)", e.weights.sum());
     })?;

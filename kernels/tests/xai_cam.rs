@@ -57,7 +57,7 @@ fn grad_cam_is_relu_cam_over_z_even_untrained() {
     // The identity α_k^c = w_k^c / Z holds for any weights of a GAP + linear head.
     let mut rng = StdRng::seed_from_u64(5);
     let mut net = GapCnn::new(3, &mut rng).expect("sizes");
-    let set = shapes::generate(8, 0.25, 1..=1, &mut rng);
+    let set = shapes::generate(8, 0.25, &mut rng);
     let classes = [0, 1, 2, 0, 1, 2, 0, 1];
     let (gmaps, alphas) = grad_cam(&mut net, &set.images, &classes);
     let cams = cam(&net.features, &net.fc.w, &classes);
@@ -85,7 +85,7 @@ fn integrated_gradients_are_complete_for_more_steps() {
         .iter_mut()
         .enumerate()
         .for_each(|(k, b)| *b = if k % 2 == 0 { 0.6 } else { -0.6 });
-    let set = shapes::generate(1, 0.25, 1..=1, &mut rng);
+    let set = shapes::generate(1, 0.25, &mut rng);
     let x = set.images.slice(s![0, .., .., ..]);
     let err = |m: usize, net: &mut GapCnn| {
         let (ig, fx, f0) = integrated_gradients(net, &x, 1, m);

@@ -42,11 +42,6 @@ pub const KERNEL: KernelInfo = KernelInfo {
             0.0,
             1.0,
         ),
-        KnobSpec::bool(
-            "vary_blobs",
-            "学習画像の明るい点を 0〜2 個にする (false なら常に 1 個; テスト画像は常に 1 個)",
-            true,
-        ),
         KnobSpec::int(
             "ig_steps",
             "Integrated Gradients の積分の分割数 m (中点則)",
@@ -116,7 +111,6 @@ pub struct Config {
     pub lr: f64,
     pub train_images: usize,
     pub noise: f32,
-    pub vary_blobs: bool,
     pub ig_steps: usize,
     pub ig_images: usize,
     pub seed: u64,
@@ -130,7 +124,6 @@ impl Config {
             lr: k.float("lr"),
             train_images: k.usize("train_images"),
             noise: k.float("noise") as f32,
-            vary_blobs: k.bool("vary_blobs"),
             ig_steps: k.usize("ig_steps"),
             ig_images: k.usize("ig_images"),
             seed: k.seed,
@@ -164,11 +157,8 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 /// Runs the kernel; see the module documentation.
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let mut rng = StdRng::seed_from_u64(cfg.seed);
-    // Varying the number of blobs in training makes them carry no information even in their
-    // count, so the network has a reason to ignore them; test images always have exactly one.
-    let train_blobs = if cfg.vary_blobs { 0..=2 } else { 1..=1 };
-    let train = shapes::generate(cfg.train_images, cfg.noise, train_blobs, &mut rng);
-    let test = shapes::generate(TEST_IMAGES, cfg.noise, 1..=1, &mut rng);
+    let train = shapes::generate(cfg.train_images, cfg.noise, &mut rng);
+    let test = shapes::generate(TEST_IMAGES, cfg.noise, &mut rng);
     let pointing = POINTING_IMAGES;
     let brightest_hits = (0..pointing)
         .filter(|&i| pointing_hit(&test.images.slice(s![i, 0, .., ..]), &test.boxes[i]))

@@ -3,8 +3,7 @@
 //!
 //! - Classes: 0 filled square, 1 ring, 2 plus sign; side `s ∈ {4, 5, 6}` px, intensity 1.
 //! - A 2×2 blob of intensity [`BLOB`] with at least 2 background pixels between it and the
-//!   object's box, so "the brightest pixel" usually points at the blob, not the object (test
-//!   images have exactly one; training images may have 0–2, see the `cam` kernel).
+//!   object's box, so "the brightest pixel" usually points at the blob, not the object.
 //! - Gaussian noise `σ` on every pixel.
 //!
 //! Because the object's box is known, an explanation can be scored: the *pointing game*
@@ -13,7 +12,6 @@
 use ndarray::Array4;
 use ndarray_rand::rand::Rng;
 use ndarray_rand::rand_distr::{Distribution, Normal};
-use std::ops::RangeInclusive;
 
 /// Image side in pixels.
 pub const SIDE: usize = 16;
@@ -94,17 +92,11 @@ fn place_blob<R: Rng + ?Sized>(object: &BBox, rng: &mut R) -> BBox {
     }
 }
 
-/// `n` images with uniformly drawn class, size and position, noise `sigma`, and a uniformly
-/// drawn number of blobs in `blobs` (test images: exactly 1).
+/// `n` images with uniformly drawn class, size and position, one distractor blob, noise `sigma`.
 ///
 /// # Panics
 /// If `sigma` is negative or not finite (the caller validates knobs).
-pub fn generate<R: Rng + ?Sized>(
-    n: usize,
-    sigma: f32,
-    blobs: RangeInclusive<usize>,
-    rng: &mut R,
-) -> ShapeSet {
+pub fn generate<R: Rng + ?Sized>(n: usize, sigma: f32, rng: &mut R) -> ShapeSet {
     let noise = Normal::new(0.0f32, sigma).expect("sigma is a validated knob");
     let mut images = Array4::zeros((n, 1, SIDE, SIDE));
     let (mut labels, mut boxes) = (Vec::with_capacity(n), Vec::with_capacity(n));
@@ -129,11 +121,9 @@ pub fn generate<R: Rng + ?Sized>(
                 }
             }
         }
-        for _ in 0..rng.random_range(blobs.clone()) {
-            let b = place_blob(&bbox, rng);
-            img.slice_mut(ndarray::s![b.r0..=b.r1, b.c0..=b.c1])
-                .fill(BLOB);
-        }
+        let b = place_blob(&bbox, rng);
+        img.slice_mut(ndarray::s![b.r0..=b.r1, b.c0..=b.c1])
+            .fill(BLOB);
         img.mapv_inplace(|v| v + noise.sample(rng));
         labels.push(class);
         boxes.push(bbox);
@@ -178,7 +168,7 @@ mod tests {
 
     #[test]
     fn blob_keeps_its_distance_and_labels_are_balanced() {
-        let set = generate(600, 0.0, 1..=2, &mut StdRng::seed_from_u64(0));
+        let set = generate(600, 0.0, &mut StdRng::seed_from_u64(0));
         for (k, b) in set.boxes.iter().enumerate() {
             let img = set.images.slice(ndarray::s![k, 0, .., ..]);
             // without noise the blob is the only pixel brighter than 1, and it is far from the box

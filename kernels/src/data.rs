@@ -1,3 +1,4 @@
 //! Small datasets embedded in the binary (see `kernels/data/README.md` for sources and licences).
 
 pub mod digits;
+pub mod karate;

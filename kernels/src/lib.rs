@@ -7,6 +7,7 @@
 
 pub mod data;
 pub mod error;
+pub mod gcn;
 pub mod knobs;
 pub mod maml;
 pub mod metric;
@@ -14,5 +15,6 @@ pub mod nn;
 pub mod norm;
 pub mod registry;
 pub mod trace;
+pub mod xai;
 
 pub use error::KernelError;

@@ -98,4 +98,8 @@ const KERNELS: &[KernelInfo] = &[
     crate::metric::siamese::KERNEL,
     crate::metric::triplet::KERNEL,
     crate::maml::KERNEL,
+    crate::gcn::KERNEL,
+    crate::xai::cam::KERNEL,
+    crate::xai::lime::KERNEL,
+    crate::xai::shap::KERNEL,
 ];

@@ -199,6 +199,33 @@ impl AvgPool2d {
         let inv_area = A::one() / A::count(g.k * g.k);
         let x3 = planes(x);
         let mut y = Array3::zeros((n * c, g.oh, g.ow));
+        if g.pad == 0 {
+            // Every window lies inside the input: index the flat planes directly (same sums, in
+            // the same order, as the general path below, without its per-element bounds logic).
+            let (xs, ys) = (
+                x3.as_slice().expect("standard layout"),
+                y.as_slice_mut().expect("fresh array"),
+            );
+            let mut outs = ys.iter_mut();
+            for plane in 0..n * c {
+                for oh in 0..g.oh {
+                    for ow in 0..g.ow {
+                        let mut acc = A::zero();
+                        for u in 0..g.k {
+                            let row = (plane * g.h + oh * g.stride + u) * g.w + ow * g.stride;
+                            acc = xs[row..row + g.k].iter().fold(acc, |a, &b| a + b);
+                        }
+                        if let Some(v) = outs.next() {
+                            *v = acc * inv_area;
+                        }
+                    }
+                }
+            }
+            self.cache = Some((g, n));
+            return y
+                .into_shape_with_order((n, c, g.oh, g.ow))
+                .expect("element count preserved");
+        }
         for (mut out, plane) in y.outer_iter_mut().zip(x3.outer_iter()) {
             for ((oh, ow), v) in out.indexed_iter_mut() {
                 *v = window(&g, oh, ow)
@@ -227,6 +254,28 @@ impl AvgPool2d {
         let inv_area = A::one() / A::count(g.k * g.k);
         let d3 = planes(dout);
         let mut dx = Array3::zeros((n * g.c, g.h, g.w));
+        if g.pad == 0 {
+            // As in forward: direct indexing when no window touches the padding.
+            let (ds, dxs) = (
+                d3.as_slice().expect("standard layout"),
+                dx.as_slice_mut().expect("fresh array"),
+            );
+            let mut douts = ds.iter();
+            for plane in 0..n * g.c {
+                for oh in 0..g.oh {
+                    for ow in 0..g.ow {
+                        let dv = douts.next().copied().unwrap_or(A::zero()) * inv_area;
+                        for u in 0..g.k {
+                            let row = (plane * g.h + oh * g.stride + u) * g.w + ow * g.stride;
+                            dxs[row..row + g.k].iter_mut().for_each(|d| *d += dv);
+                        }
+                    }
+                }
+            }
+            return dx
+                .into_shape_with_order((n, g.c, g.h, g.w))
+                .expect("element count preserved");
+        }
         for (mut dplane, d) in dx.outer_iter_mut().zip(d3.outer_iter()) {
             for ((oh, ow), &dv) in d.indexed_iter() {
                 for (i, j) in window(&g, oh, ow) {

@@ -1,0 +1,333 @@
+//! `lime`: Local Interpretable Model-agnostic Explanations for one prediction of a tabular
+//! black box (Ribeiro, Singh & Guestrin 2016).
+//!
+//! LIME explains `f` near one input `x` by a simple model `g` that is faithful *there*
+//! (§3.2, eq. 1): `ξ(x) = argmin_{g ∈ G} L(f, g, π_x) + Ω(g)`, with
+//!
+//! - perturbed samples `z` around `x` (lime's tabular explainer with `sample_around_instance`:
+//!   `z = x + σ ⊙ ε`, `ε ~ N(0, I)`, `σ` the training standard deviations; the first sample is
+//!   `x` itself), their black-box outputs `f(z)`;
+//! - proximity weights `π_x(z) = exp(−D(x, z)²/σ_k²)` (§3.3). lime's implementation takes the
+//!   square root, `π = √exp(−d²/w²)`, with `d` the Euclidean distance in standardised units and
+//!   default width `w = 0.75·√M`;
+//! - `G` linear models, fitted by weighted ridge regression (lime's default `Ridge(alpha = 1)`)
+//!   on the standardised samples: `L = Σ_z π_x(z) (f(z) − g(z))²`, `Ω(g) = α‖β‖²`.
+//!
+//! The surrogate's coefficients are the explanation: which features moved the prediction, and
+//! how much per standard deviation. Its weighted `R²` says how faithful it is locally.
+
+use super::tabular::{self, FEATURES, NAMES, TRUE_FEATURES, TrainConfig, weighted_r2};
+use crate::KernelError;
+use crate::knobs::{KnobSpec, KnobValues};
+use crate::registry::KernelInfo;
+use crate::trace::{Metric, StepDecl, Table, Trace, fmt_num};
+use ndarray::{Array1, Array2, ArrayRef1, ArrayRef2, Axis};
+use ndarray_rand::RandomExt;
+use ndarray_rand::rand::rngs::StdRng;
+use ndarray_rand::rand::{Rng, SeedableRng};
+use ndarray_rand::rand_distr::StandardNormal;
+
+/// The registry entry.
+pub const KERNEL: KernelInfo = KernelInfo {
+    id: "lime",
+    title: "LIME (局所的な代理モデルによる説明)",
+    summary: "表形式データで学習した MLP の 1 つの予測を、近傍のサンプルに重み付きリッジ回帰を当てはめて説明する",
+    source: "xai/lime.rs",
+    knobs: &[
+        KnobSpec::int(
+            "samples",
+            "近傍から生成するサンプル数 (lime の既定 5000)",
+            5000,
+            50,
+            50_000,
+        ),
+        KnobSpec::float(
+            "kernel_width_factor",
+            "カーネル幅 w = 係数 × √M の係数 (lime の既定 0.75)",
+            0.75,
+            0.05,
+            10.0,
+        ),
+        KnobSpec::float(
+            "alpha",
+            "リッジ回帰の正則化 α (lime の既定 1)",
+            1.0,
+            0.0,
+            1000.0,
+        ),
+        KnobSpec::int("instances", "説明するテスト入力の数", 5, 1, 50),
+        KnobSpec::int("hidden", "MLP の隠れ層の幅", 32, 2, 256),
+        KnobSpec::int("train_steps", "MLP の学習ステップ数", 2000, 1, 50_000),
+    ],
+    steps: &[
+        StepDecl {
+            key: "data",
+            title: "データと本当の依存関係",
+        },
+        StepDecl {
+            key: "train",
+            title: "ブラックボックス (MLP) の学習",
+        },
+        StepDecl {
+            key: "sampling",
+            title: "x の近傍でサンプリング",
+        },
+        StepDecl {
+            key: "weights",
+            title: "近さによる重み π_x(z)",
+        },
+        StepDecl {
+            key: "surrogate",
+            title: "重み付きリッジ回帰で代理モデル",
+        },
+        StepDecl {
+            key: "instances",
+            title: "ほかの入力の説明",
+        },
+    ],
+    run: run_knobs,
+};
+
+/// The knobs, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub samples: usize,
+    pub kernel_width_factor: f64,
+    pub alpha: f64,
+    pub instances: usize,
+    pub train: TrainConfig,
+    pub seed: u64,
+}
+
+impl Config {
+    pub fn from_knobs(k: &KnobValues) -> Self {
+        Self {
+            samples: k.usize("samples"),
+            kernel_width_factor: k.float("kernel_width_factor"),
+            alpha: k.float("alpha"),
+            instances: k.usize("instances"),
+            train: TrainConfig {
+                hidden: k.usize("hidden"),
+                steps: k.usize("train_steps"),
+                lr: 3e-3,
+            },
+            seed: k.seed,
+        }
+    }
+}
+
+fn run_knobs(k: &KnobValues, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
+    run(&Config::from_knobs(k), tr)
+}
+
+/// One LIME explanation.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// Surrogate coefficients `β` per standardised feature (per training standard deviation).
+    pub coef: Array1<f64>,
+    pub intercept: f64,
+    /// Weighted `R²` of the surrogate on its samples.
+    pub r2: f64,
+    /// The samples `z (n, M)` (row 0 is `x`), their weights and black-box outputs.
+    pub samples: Array2<f64>,
+    pub weights: Array1<f64>,
+    pub outputs: Array1<f64>,
+}
+
+/// Weighted ridge regression with an unpenalised intercept, as scikit-learn's `Ridge` with
+/// `sample_weight`: centre `X` and `y` by their weighted means, solve
+/// `(X_cᵀ W X_c + α I) β = X_cᵀ W y_c`, then `b = ȳ_w − x̄_wᵀ β`. Returns `(β, b)`, or `None`
+/// if the weights sum to zero or the system is singular.
+// quiz:begin weighted-ridge
+pub fn weighted_ridge(
+    x: &ArrayRef2<f64>,
+    y: &ArrayRef1<f64>,
+    w: &ArrayRef1<f64>,
+    alpha: f64,
+) -> Option<(Array1<f64>, f64)> {
+    let sw = w.sum();
+    if sw <= 0.0 || !sw.is_finite() {
+        return None;
+    }
+    let x_mean = w.dot(x) / sw; // x̄_w   (M,)
+    let y_mean = w.dot(y) / sw; // ȳ_w
+    let xc = &x.view() - &x_mean; // (n, M)
+    let yc = &y.view() - y_mean;
+    let xw = &xc * &w.view().insert_axis(Axis(1)); // W X_c
+    let gram = xw.t().dot(&xc) + Array2::<f64>::eye(x.ncols()) * alpha; // X_cᵀ W X_c + αI
+    let beta = tabular::solve(&gram, &xw.t().dot(&yc))?;
+    let intercept = y_mean - x_mean.dot(&beta);
+    Some((beta, intercept))
+}
+// quiz:end weighted-ridge
+
+/// Explains `f` at `x` (see the module documentation). `mean` and `scale` standardise the
+/// features (training mean and standard deviation).
+#[allow(clippy::too_many_arguments)]
+pub fn explain<R: Rng + ?Sized>(
+    f: &mut dyn FnMut(&ArrayRef2<f64>) -> Array1<f64>,
+    x: &ArrayRef1<f64>,
+    mean: &ArrayRef1<f64>,
+    scale: &ArrayRef1<f64>,
+    samples: usize,
+    kernel_width: f64,
+    alpha: f64,
+    rng: &mut R,
+) -> Option<Explanation> {
+    let m = x.len();
+    // z = x + σ ⊙ ε, with z₀ = x
+    let mut z =
+        Array2::<f64>::random_using((samples, m), StandardNormal, rng) * scale.view() + x.view();
+    z.row_mut(0).assign(x);
+    let scaled = (&z - &mean.view()) / scale.view(); // standardised, as lime fits and measures in these units
+    let x_scaled = scaled.row(0).to_owned();
+    // quiz:begin lime-kernel
+    let weights = scaled.map_axis(Axis(1), |row| {
+        let d2 = (&row - &x_scaled).mapv(|v| v * v).sum(); // D(x, z)²
+        (-d2 / (kernel_width * kernel_width)).exp().sqrt() // π_x(z) = √exp(−d²/w²)
+    });
+    // quiz:end lime-kernel
+    let outputs = f(&z);
+    let (coef, intercept) = weighted_ridge(&scaled, &outputs, &weights, alpha)?;
+    let fitted = scaled.dot(&coef) + intercept;
+    let r2 = weighted_r2(&outputs, &fitted, &weights);
+    Some(Explanation {
+        coef,
+        intercept,
+        r2,
+        samples: z,
+        weights,
+        outputs,
+    })
+}
+
+/// The indices of the `k` largest `|β_i|`, as a sorted set.
+pub fn top_features(coef: &ArrayRef1<f64>, k: usize) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..coef.len()).collect();
+    idx.sort_by(|&a, &b| coef[b].abs().total_cmp(&coef[a].abs()));
+    let mut top = idx[..k.min(idx.len())].to_vec();
+    top.sort_unstable();
+    top
+}
+
+/// Runs the kernel; see the module documentation.
+pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
+    let mut rng = StdRng::seed_from_u64(cfg.seed);
+    tr.step("data", |s| {
+        s.text("6 個の特徴量 x0〜x5 (標準正規分布) から y = 2·x0 − 1.5·x1 + x2 + 0.5·x0·x1 + ノイズ を予測する回帰問題。y は x0, x1, x2 だけに依存し、x3, x4, x5 は無関係。これを知らない MLP (ブラックボックス) を学習させ、LIME がその事実を言い当てられるかを見る。");
+        s.scalar("学習データ", tabular::TRAIN_ROWS as f64).scalar("特徴量の数 M", FEATURES as f64);
+    })?;
+    let (mut mlp, x_train, test_r2) = tabular::train_mlp(&cfg.train, &mut rng, tr, "train")?;
+    let mean = x_train
+        .mean_axis(Axis(0))
+        .unwrap_or_else(|| Array1::zeros(FEATURES));
+    let scale = x_train
+        .std_axis(Axis(0), 0.0)
+        .mapv(|s| if s > 0.0 { s } else { 1.0 });
+    let (instances, _) = tabular::dataset(cfg.instances, &mut rng);
+    let width = cfg.kernel_width_factor * (FEATURES as f64).sqrt();
+    let mut predict = |z: &ArrayRef2<f64>| mlp.forward(z);
+    let no_fit = || {
+        KernelError::InvalidConfig(
+            "the weighted ridge system is singular: use more samples or a wider kernel".into(),
+        )
+    };
+
+    let mut results = Vec::new();
+    for i in 0..cfg.instances {
+        let x = instances.row(i);
+        let e = explain(
+            &mut predict,
+            &x,
+            &mean,
+            &scale,
+            cfg.samples,
+            width,
+            cfg.alpha,
+            &mut rng,
+        )
+        .ok_or_else(no_fit)?;
+        KernelError::check_finite("surrogate R²", e.r2, i, "use more samples")?;
+        results.push(e);
+        tr.progress("LIME", i + 1, cfg.instances)?;
+    }
+    let e = &results[0];
+    let x0 = instances.row(0);
+    let show = e.samples.nrows().min(400);
+    tr.step("sampling", |s| {
+        s.text(format!(
+            "説明したい入力 x の周りに、学習データの標準偏差 σ ずつのガウスノイズを足した {} 個のサンプル z を作り、ブラックボックスの出力 f(z) を集める。LIME が見るのは f の中身ではなく、この入出力の組だけ (model-agnostic)。",
+            cfg.samples
+        ));
+        s.tensor("x", &x0);
+        s.scalar("f(x) (MLP)", e.outputs[0]).scalar("真の関数の値", tabular::true_function(&x0));
+        let q = quartiles(&e.weights);
+        s.scatter(
+            &format!("サンプル z の (x0, x1) — 先頭 {show} 個、色 = 重みの四分位 (0 が最小)"),
+            (0..show).map(|r| [e.samples[[r, 0]] as f32, e.samples[[r, 1]] as f32]).collect(),
+            (0..show).map(|r| q.iter().filter(|&&t| e.weights[r] > t).count() as u16).collect(),
+        );
+    })?;
+    tr.step("weights", |s| {
+        s.text(format!(
+            "近いサンプルほど重く: π_x(z) = √exp(−d²/w²)、d は標準化した空間での x との距離、w = {}·√M = {:.3}。遠いサンプルはほとんど効かず、代理モデルは x の近くだけで f に合わせられる。",
+            cfg.kernel_width_factor, width
+        ));
+        s.table(Table {
+            name: "距離 d と重み π".into(),
+            columns: ["d", "π = √exp(−d²/w²)"].map(String::from).to_vec(),
+            rows: [0.0, 1.0, 2.0, 3.0, 4.0]
+                .iter()
+                .map(|&d: &f64| vec![format!("{d}"), format!("{:.4}", (-(d * d) / (width * width)).exp().sqrt())])
+                .collect(),
+        });
+        s.tensor("重み π_x(z)", &e.weights);
+        s.scalar("重みの合計 (有効なサンプル数の目安)", e.weights.sum());
+    })?;
+    let grad = [2.0 + 0.5 * x0[1], -1.5 + 0.5 * x0[0], 1.0, 0.0, 0.0, 0.0];
+    tr.step("surrogate", |s| {
+        s.text("重み付きリッジ回帰 g(z) = b + Σ β_i z_i を当てはめる。係数 β_i が「特徴量 i を 1 標準偏差動かすと予測がどれだけ動くか」という局所的な説明になる。");
+        s.table(Table {
+            name: "代理モデルの係数 β (標準化単位) と、真の関数の x での勾配".into(),
+            columns: ["特徴量", "x の値", "β_i", "真の ∂f/∂x_i · σ_i"].map(String::from).to_vec(),
+            rows: (0..FEATURES).map(|j| vec![NAMES[j].into(), format!("{:.3}", x0[j]), format!("{:.3}", e.coef[j]), format!("{:.3}", grad[j] * scale[j])]).collect(),
+        });
+        s.scalar("切片 b", e.intercept).scalar("重み付き R² (局所的な忠実さ)", e.r2);
+        s.text(format!("|β| の大きい 3 つ: {:?}", top_features(&e.coef, 3).iter().map(|&j| NAMES[j]).collect::<Vec<_>>()));
+    })?;
+    let recovered: Vec<bool> = results
+        .iter()
+        .map(|e| top_features(&e.coef, 3) == TRUE_FEATURES)
+        .collect();
+    tr.step("instances", |s| {
+        s.table(Table {
+            name: format!("{} 個の入力それぞれの説明", cfg.instances),
+            columns: ["入力", "f(x)", "β_x0", "β_x1", "β_x2", "max|β_x3..5|", "R²", "上位 3 = {x0,x1,x2}"].map(String::from).to_vec(),
+            rows: results
+                .iter()
+                .zip(&recovered)
+                .enumerate()
+                .map(|(i, (e, &ok))| {
+                    let noise = e.coef.iter().skip(3).fold(0.0f64, |m, v| m.max(v.abs()));
+                    vec![i.to_string(), format!("{:.3}", e.outputs[0]), format!("{:.3}", e.coef[0]), format!("{:.3}", e.coef[1]), format!("{:.3}", e.coef[2]), fmt_num(noise), format!("{:.4}", e.r2), if ok { "はい" } else { "いいえ" }.into()]
+                })
+                .collect(),
+        });
+        s.text("x0 と x1 には交互作用 0.5·x0·x1 があるので、β_x0 と β_x1 は入力ごとに変わる (局所的な説明)。x2 の係数はどこでもほぼ 1、x3〜x5 はほぼ 0。");
+    })?;
+    let min_r2 = results.iter().map(|e| e.r2).fold(f64::INFINITY, f64::min);
+    let recovered_frac = recovered.iter().filter(|&&b| b).count() as f64 / recovered.len() as f64;
+    Ok(vec![
+        Metric::at_least("model_test_r2", test_r2, 0.95),
+        Metric::at_least("surrogate_r2", min_r2, 0.9),
+        Metric::at_least("true_features_recovered", recovered_frac, 1.0),
+    ])
+}
+
+/// The 25 %, 50 % and 75 % quantiles (nearest rank).
+fn quartiles(v: &Array1<f64>) -> [f64; 3] {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let at = |q: f64| s[((s.len() - 1) as f64 * q).round() as usize];
+    [at(0.25), at(0.5), at(0.75)]
+}

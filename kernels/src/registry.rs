@@ -93,4 +93,10 @@ pub fn find(id: &str) -> Option<&'static KernelInfo> {
     KERNELS.iter().find(|k| k.id == id)
 }
 
-const KERNELS: &[KernelInfo] = &[crate::norm::KERNEL];
+const KERNELS: &[KernelInfo] = &[
+    crate::norm::KERNEL,
+    crate::gan::KERNEL,
+    crate::dcgan::KERNEL,
+    crate::cgan::KERNEL,
+    crate::pix2pix::KERNEL,
+];

@@ -80,7 +80,9 @@ const PAD: usize = usize::MAX;
 /// and shared by all `C·N` planes, so the copy loops below do no index arithmetic of their own.
 fn tap_map(g: &Geometry) -> Vec<usize> {
     let inside = |o: usize, tap: usize, size: usize| {
-        (o * g.stride + tap).checked_sub(g.pad).filter(|&i| i < size)
+        (o * g.stride + tap)
+            .checked_sub(g.pad)
+            .filter(|&i| i < size)
     };
     let mut map = Vec::with_capacity(g.k * g.k * g.oh * g.ow);
     for ki in 0..g.k {

@@ -1,8 +1,6 @@
 //! Batch normalisation over `(N, H, W)` for each channel (Ioffe & Szegedy 2015).
 
-use super::{
-    EPS, normalize_rows, normalize_rows_backward,
-};
+use super::{EPS, normalize_rows, normalize_rows_backward};
 use crate::nn::im2col::cm_to_nchw;
 use crate::nn::params::visit_array;
 use crate::nn::{Float, NnError, Params};

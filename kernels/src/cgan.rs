@@ -31,7 +31,7 @@ use crate::KernelError;
 use crate::data::digits::{self, CLASSES};
 use crate::dcgan::nets::{Discriminator, Generator};
 use crate::dcgan::sample;
-use crate::gan_util::{check_bounded, digits_tanh, nn_err, to_unit};
+use crate::gan_util::{check_bounded, digits_tanh, is_checkpoint, nn_err, to_unit};
 use crate::judge::{self, score};
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::loss::bce_with_logits;
@@ -182,7 +182,6 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         &grid_z.select(Axis(0), &[0, 1, 2, 3, 4, 5, 6, 7].repeat(CLASSES)),
         &grid_labels,
     );
-    let every = (cfg.iterations / 6).max(1);
     let hint = "try a lower learning rate (lr)";
     for it in 1..=cfg.iterations {
         let idx: Vec<usize> = (0..m).map(|_| rng.random_range(0..train.len())).collect();
@@ -229,7 +228,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
                 &fake_y,
             )?;
         }
-        if it % every == 0 || it == cfg.iterations {
+        if is_checkpoint(it, cfg.iterations, 6) {
             let grid = sample(&mut g, &grid_input, grid_input.nrows());
             report::progress(tr, it, f64::from(loss_d), f64::from(loss_g), &grid)?;
             tr.progress("学習", it, cfg.iterations)?;

@@ -25,7 +25,7 @@ pub(crate) mod report;
 
 use crate::KernelError;
 use crate::data::digits;
-use crate::gan_util::{check_bounded, digits_tanh, nn_err, to_unit};
+use crate::gan_util::{check_bounded, digits_tanh, is_checkpoint, nn_err, to_unit};
 use crate::judge::{self, score};
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::loss::bce_with_logits;
@@ -169,7 +169,6 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let m = cfg.batch_size;
     let (ones, zeros) = (Array1::<f32>::ones(m), Array1::<f32>::zeros(m));
     let fixed_z = Array2::<f32>::random_using((32, cfg.z_dim), StandardNormal, &mut rng);
-    let every = (cfg.iterations / 8).max(1);
     let hint = "try a lower learning rate (lr)";
     for it in 1..=cfg.iterations {
         let idx: Vec<usize> = (0..m).map(|_| rng.random_range(0..train.len())).collect();
@@ -210,7 +209,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         if it == 1 {
             report::first_iteration(tr, &stats, &fake)?;
         }
-        if it % every == 0 || it == cfg.iterations {
+        if is_checkpoint(it, cfg.iterations, 8) {
             let grid = sample(&mut g, &fixed_z, fixed_z.nrows());
             report::progress(tr, it, &stats, &grid)?;
             tr.progress("学習", it, cfg.iterations)?;

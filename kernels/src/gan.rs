@@ -23,7 +23,7 @@
 //! as DCGAN recommends for adversarial training) at `lr = 2e-4`.
 
 use crate::KernelError;
-use crate::gan_util::{check_bounded, mean_prob, nn_err};
+use crate::gan_util::{check_bounded, is_checkpoint, mean_prob, nn_err};
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::loss::bce_with_logits;
 use crate::nn::{Adam, LeakyReLU, Linear, NnError, Params};
@@ -251,7 +251,6 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let eval_noise = normal(EVAL, 0.0, 1.0, &mut rng);
     report::data(tr, &eval_real, cfg)?;
 
-    let every = (cfg.iterations / 20).max(1);
     let hint = "try a lower learning rate (lr)";
     let mut history: Vec<Fit> = Vec::with_capacity(cfg.iterations);
     let mut first_fit: Option<usize> = None;
@@ -300,7 +299,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
             first_fit = Some(it);
             report::first_fit(tr, it, &fit)?;
         }
-        if it % every == 0 || it == cfg.iterations {
+        if is_checkpoint(it, cfg.iterations, 20) {
             report::progress(
                 tr,
                 it,

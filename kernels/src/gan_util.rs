@@ -10,6 +10,13 @@ use crate::nn::activation::sigmoid;
 use crate::trace::{Image, Palette, Table};
 use ndarray::{Array4, ArrayRef4, Axis};
 
+/// Whether iteration `it` (1-based) of `total` is one of `count` evenly spaced checkpoints; the
+/// last iteration always is.
+pub fn is_checkpoint(it: usize, total: usize, count: usize) -> bool {
+    let total = total.max(1);
+    it == total || (it * count) / total != ((it - 1) * count) / total
+}
+
 /// Turns a layer-construction error into the kernel error a learner sees.
 pub fn nn_err(e: NnError) -> KernelError {
     KernelError::InvalidConfig(e.to_string())
@@ -188,6 +195,21 @@ pub fn by_class(images: &ArrayRef4<f32>, classes: &[usize], per_class: usize) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checkpoints_are_evenly_spaced_and_end_at_the_last_iteration() {
+        let at = |total, count| {
+            (1..=total)
+                .filter(|&i| is_checkpoint(i, total, count))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(at(1000, 6), vec![167, 334, 500, 667, 834, 1000]);
+        assert_eq!(
+            at(2000, 8),
+            vec![250, 500, 750, 1000, 1250, 1500, 1750, 2000]
+        );
+        assert_eq!(at(3, 8), vec![1, 2, 3]);
+    }
 
     #[test]
     fn grid_places_tiles_with_gutters() {

@@ -33,7 +33,7 @@ pub mod unet;
 
 use crate::KernelError;
 use crate::data::digits::{self, Digits};
-use crate::gan_util::{check_bounded, nn_err};
+use crate::gan_util::{check_bounded, is_checkpoint, nn_err};
 use crate::judge::{self, Judge};
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::loss::{bce_with_logits, l1};
@@ -221,7 +221,6 @@ fn train(
     let (m, lambda) = (cfg.batch_size, cfg.lambda_l1 as f32);
     let shape = (m, 1, patchgan::PATCHES, patchgan::PATCHES);
     let (ones, zeros) = (Array4::<f32>::ones(shape), Array4::<f32>::zeros(shape));
-    let every = (cfg.iterations / 4).max(1);
     let hint = "try a lower learning rate (lr)";
     for it in 1..=cfg.iterations {
         let idx: Vec<usize> = (0..m)
@@ -230,6 +229,7 @@ fn train(
         let (x, y) = (train.x.select(Axis(0), &idx), train.y.select(Axis(0), &idx));
         let fake = g.forward(&x); // G(x): (m, 1, 16, 16)
         let (mut loss_d, mut loss_adv) = (0.0, 0.0);
+        let mut patch_logits = None;
         g.zero_grad();
         let mut dfake = Array4::<f32>::zeros(fake.raw_dim());
         if variant.adversarial() {
@@ -251,6 +251,7 @@ fn train(
             if it == 1 && variant == Variant::UNetCganL1 {
                 report::first_iteration(tr, &x, &real_logits, &fake_logits, loss_d, loss_adv)?;
             }
+            patch_logits = Some((real_logits, fake_logits));
         }
         // quiz:begin pix2pix-l1
         let (loss_l1, grad_l1) = l1(&fake, &y);
@@ -262,17 +263,11 @@ fn train(
         KernelError::check_finite("D loss", f64::from(loss_d), it, hint)?;
         check_bounded("G adversarial loss", f64::from(loss_adv), 1e3, it, hint)?;
         KernelError::check_finite("L1 loss", f64::from(loss_l1), it, hint)?;
-        if it % every == 0 || it == cfg.iterations {
+        if is_checkpoint(it, cfg.iterations, 4) {
             let sample = translate(&mut g, &test.x.slice(s![..8, .., .., ..]), 8);
-            report::progress(
-                tr,
-                variant,
-                it,
-                [loss_d, loss_adv, loss_l1],
-                &test.x,
-                &sample,
-                &test.y,
-            )?;
+            let losses = [loss_d, loss_adv, loss_l1];
+            let images = [&test.x, &sample, &test.y];
+            report::progress(tr, variant, it, losses, images, patch_logits.as_ref())?;
             tr.progress(variant.name(), it, cfg.iterations)?;
         }
     }

@@ -83,7 +83,8 @@ impl<A: Float> Generator<A> {
         let (n, zd) = z.dim();
         // (N, Z) -> (N, Z, 1, 1): the noise vector is a 1×1 image with Z channels
         let z4 = z
-            .to_owned()
+            .as_standard_layout()
+            .into_owned()
             .into_shape_with_order((n, zd, 1, 1))
             .expect("element count preserved");
         // quiz:begin dcgan-generator

@@ -157,8 +157,8 @@ pub(super) fn progress(
     tr.step("progress", |s| {
         s.series("G(z) の平均 (目標 4)", x, fit.mean);
         s.series("G(z) の標準偏差 (目標 1.25)", x, fit.std);
-        s.series("平均 D(x) と D(G(z)) (均衡 0.5)", x, fit.d_real);
-        s.series("平均 D(G(z))", x, fit.d_fake);
+        s.series("平均 D(x) (均衡 0.5)", x, fit.d_real);
+        s.series("平均 D(G(z)) (均衡 0.5)", x, fit.d_fake);
         s.series("V(D, G) (均衡 −log 4 = −1.386)", x, fit.value);
         s.series("loss_D", x, loss_d);
         s.series("loss_G", x, loss_g);
@@ -187,6 +187,14 @@ pub(super) fn optimum(
     let p_g = density(g.forward(&z).iter().map(|&v| f64::from(v)));
     let centres = Array2::from_shape_fn((X_BINS, 1), |(b, _)| bin_centre(b) as f32);
     let d_learned = d.forward(&centres).remove_axis(Axis(1));
+    // how far the learned D is from the optimal one where both densities are not negligible
+    let gap = (0..X_BINS)
+        .filter(|&b| p_data(bin_centre(b)) >= 0.01 && p_g[b] >= 0.01)
+        .map(|b| {
+            let (pd, pg) = (p_data(bin_centre(b)), p_g[b]);
+            (f64::from(sigmoid(d_learned[b])) - pd / (pd + pg)).abs()
+        })
+        .fold(0.0, f64::max);
     tr.step("optimum", |s| {
         s.text(
             "G を固定したときの最適な D は D*(x) = p_data(x) / (p_data(x) + p_g(x)) (Goodfellow 2014, 命題 1)。\
@@ -215,6 +223,10 @@ pub(super) fn optimum(
         });
         s.scalar("V(D, G) (最後)", last.value);
         s.scalar("−log 4", -(4.0f64).ln());
+        s.scalar("max |D(x) − D*(x)| (両方の密度が 0.01 以上の x)", gap);
+        s.text(
+            "定理は「各段階で D が最適な D* まで学習される」ことを前提にしている。実際の D は G を 1 回更新するあいだに              k 回しか更新されないので、D* からずれたまま G を導く。D(x) ≈ ½ でも p_g = p_data とは限らない —              平均と標準偏差だけでなく、表の p_g の形も見比べよう。",
+        );
     })
 }
 

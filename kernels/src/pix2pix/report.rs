@@ -109,9 +109,8 @@ pub(super) fn progress(
     variant: Variant,
     it: usize,
     [loss_d, loss_adv, loss_l1]: [f32; 3],
-    test_x: &Array4<f32>,
-    sample: &Array4<f32>,
-    test_y: &Array4<f32>,
+    [test_x, sample, test_y]: [&Array4<f32>; 3],
+    patch_logits: Option<&(Array4<f32>, Array4<f32>)>,
 ) -> Result<(), KernelError> {
     let x = it as f64;
     let name = variant.name();
@@ -126,6 +125,10 @@ pub(super) fn progress(
             &format!("{name}, 反復 {it}: 上から入力・出力・正解"),
             &[test_x, sample, test_y],
         ));
+        if let Some((real, fake)) = patch_logits {
+            s.image(patch_map("D の判定 (このバッチの平均): 本物の組", real));
+            s.image(patch_map("D の判定 (このバッチの平均): 生成した組", fake));
+        }
     })
 }
 

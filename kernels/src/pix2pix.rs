@@ -21,6 +21,13 @@
 //! on the 355 test digits: L1 error, the judge's accuracy on the outputs (the paper's "FCN-score"
 //! idea: can a classifier trained on real images still recognise them?) and sharpness.
 //!
+//! `λ = 100` is the paper's value for 256×256 colour images. `L_L1` is a mean over pixels, so on
+//! our 16×16 images each pixel's L1 gradient is far larger relative to the patch-averaged cGAN
+//! term, and the cGAN term's sharpening is small. Measured sharpness gain (cGAN + L1 ÷ L1 only;
+//! whole image / bottom half): 1.01 / 1.03 at 1,000 iterations, 0.98–1.00 at 3,000 (seeds 0–2);
+//! at 1,000 iterations `λ = 10` gives 1.01 / 1.03, `λ = 1` 1.02 / 1.05, and `λ = 0` (cGAN alone)
+//! 0.99 / 1.07 with a test L1 of 0.21 instead of 0.08.
+//!
 //! Optimisation: Adam with `β1 = 0.5` and batch 32 as the paper, but `lr = 1e-3` instead of its
 //! `2e-4`: with such small networks (ngf = ndf = 8) the paper's rate needs about 5,000 iterations
 //! to reach what `1e-3` reaches in 1,000, which would not fit a run of seconds. At test time the

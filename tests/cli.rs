@@ -184,7 +184,7 @@ fn show_prints_the_lesson_with_questions_and_answers() {
     let (code, _, stderr) = eshikaku(&["show", "nope"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("no lesson `nope`; lessons: normalization"),
+        stderr.contains("no lesson `nope`; lessons: ") && stderr.contains("normalization"),
         "{stderr}"
     );
 }

@@ -231,7 +231,8 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         }
         if is_checkpoint(it, cfg.iterations, 6) {
             let grid = sample(&mut g, &grid_input, grid_input.nrows());
-            report::progress(tr, it, f64::from(loss_d), f64::from(loss_g), &grid)?;
+            let logits = (&real_logits, &fake_logits);
+            report::progress(tr, it, [loss_d, loss_g], logits, &grid)?;
             tr.progress("学習", it, cfg.iterations)?;
         }
     }

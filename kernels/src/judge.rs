@@ -181,6 +181,9 @@ impl Judge {
 
     /// Class probabilities `p(y|x)` `(N, 10)` for images `(N, 1, 8, 8)` with pixels in `[0, 1]`.
     ///
+    /// # Shapes
+    /// input `(N, 1, 8, 8)`; output `(N, 10)`, rows summing to 1
+    ///
     /// Layers cache their last input, so scoring runs on a private copy of the network (about
     /// 10k weights): the judge itself stays immutable and can be shared between threads.
     pub fn probabilities(&self, x: &ArrayRef4<f32>) -> Array2<f32> {

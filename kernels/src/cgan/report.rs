@@ -3,7 +3,7 @@
 use super::{Config, PER_CLASS};
 use crate::KernelError;
 use crate::data::digits::CLASSES;
-use crate::gan_util::sample_grid;
+use crate::gan_util::{d_histogram, sample_grid};
 use crate::judge::score;
 use crate::nn::activation::sigmoid;
 use crate::trace::{Table, Trace};
@@ -62,18 +62,23 @@ pub(super) fn first_iteration(
 pub(super) fn progress(
     tr: &mut Trace,
     it: usize,
-    loss_d: f64,
-    loss_g: f64,
+    [loss_d, loss_g]: [f32; 2],
+    (real_logits, fake_logits): (&Array1<f32>, &Array1<f32>),
     grid: &Array4<f32>,
 ) -> Result<(), KernelError> {
     let x = it as f64;
     tr.step("progress", |s| {
-        s.series("loss_D", x, loss_d);
-        s.series("loss_G", x, loss_g);
+        s.series("loss_D", x, f64::from(loss_d));
+        s.series("loss_G", x, f64::from(loss_g));
         s.image(sample_grid(
             &format!("反復 {it}: 行 = 指定した数字 0〜9、列 = 同じノイズ z"),
             grid,
             8,
+        ));
+        s.table(d_histogram(
+            &format!("反復 {it}: D の出力の分布 (本物の組と偽物の組)"),
+            real_logits.as_slice().unwrap_or(&[]),
+            fake_logits.as_slice().unwrap_or(&[]),
         ));
     })
 }

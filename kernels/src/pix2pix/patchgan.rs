@@ -31,6 +31,9 @@ pub const NDF: usize = 8;
 pub const PATCHES: usize = 4;
 
 /// The PatchGAN discriminator on `(condition, image)` pairs.
+///
+/// # Shapes
+/// input `(N, 2, H, W)` (condition and image stacked); output `(N, 1, H/4, W/4)` patch logits
 #[derive(Debug, Clone)]
 pub struct PatchGan<A: Float> {
     pub c1: Conv2d<A>,

@@ -122,6 +122,10 @@ impl<A: Float> Up<A> {
 }
 
 /// The generator: a U-Net (`skips = true`) or an encoder-decoder (`skips = false`).
+///
+/// # Shapes
+/// input `(N, 1, H, W)` with `H`, `W` multiples of 16 (16×16 here); output the same shape, in
+/// `[−1, 1]`
 #[derive(Debug, Clone)]
 pub struct UNet<A: Float> {
     pub skips: bool,

@@ -4,7 +4,7 @@ use super::patchgan::{NDF, PATCHES};
 use super::unet::NGF;
 use super::{Config, Pairs, Trained, Variant};
 use crate::KernelError;
-use crate::gan_util::sample_grid;
+use crate::gan_util::{mean_prob, sample_grid};
 use crate::nn::activation::sigmoid;
 use crate::trace::{Image, Palette, Table, Trace, fmt_num};
 use ndarray::{Array4, Axis, concatenate, s};
@@ -128,6 +128,14 @@ pub(super) fn progress(
         if let Some((real, fake)) = patch_logits {
             s.image(patch_map("D の判定 (このバッチの平均): 本物の組", real));
             s.image(patch_map("D の判定 (このバッチの平均): 生成した組", fake));
+            s.scalar(
+                "全パッチ平均 D(x, y)",
+                mean_prob(real.as_slice().unwrap_or(&[])),
+            );
+            s.scalar(
+                "全パッチ平均 D(x, G(x))",
+                mean_prob(fake.as_slice().unwrap_or(&[])),
+            );
         }
     })
 }

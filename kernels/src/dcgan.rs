@@ -19,7 +19,7 @@
 //! separate BatchNorm batches, as the paper's code does; then update G with the non-saturating
 //! loss `−log D(G(z))` through the just-updated D.
 //!
-//! Quality is measured the way GAN papers do, with a fixed classifier: the [`judge`](crate::judge)
+//! Quality is measured the way GAN papers do, with a fixed classifier: the [`judge`]
 //! scores 1,000 samples with the classifier score `exp E_x KL(p(y|x) ‖ p(y))` (the Inception
 //! Score, Salimans et al. 2016) — high when every sample is a confident digit *and* all ten
 //! digits appear — and counts the classes that get at least 3 % of the samples.

@@ -5,14 +5,20 @@
 //! Kernels are found through [`registry`]. This crate never prints and never touches a
 //! terminal.
 
+pub mod cgan;
 pub mod data;
+pub mod dcgan;
 pub mod error;
+pub mod gan;
+pub mod gan_util;
 pub mod gcn;
+pub mod judge;
 pub mod knobs;
 pub mod maml;
 pub mod metric;
 pub mod nn;
 pub mod norm;
+pub mod pix2pix;
 pub mod registry;
 pub mod trace;
 pub mod xai;

@@ -95,6 +95,10 @@ pub fn find(id: &str) -> Option<&'static KernelInfo> {
 
 const KERNELS: &[KernelInfo] = &[
     crate::norm::KERNEL,
+    crate::gan::KERNEL,
+    crate::dcgan::KERNEL,
+    crate::cgan::KERNEL,
+    crate::pix2pix::KERNEL,
     crate::metric::siamese::KERNEL,
     crate::metric::triplet::KERNEL,
     crate::maml::KERNEL,

@@ -71,20 +71,39 @@ impl Geometry {
     }
 }
 
-/// The output columns `ow_lo..ow_hi` whose kernel tap `kj` lands inside the image
-/// (`0 ≤ ow·s + kj − p < W`); the others read padding.
-fn valid_cols(g: &Geometry, kj: usize) -> (usize, usize) {
-    let lo = g.pad.saturating_sub(kj).div_ceil(g.stride);
-    let hi = (g.w + g.pad)
-        .saturating_sub(kj)
-        .div_ceil(g.stride)
-        .min(g.ow);
-    (lo, hi.max(lo))
+/// Marks a tap that reads padding in a [`tap_map`].
+const PAD: usize = usize::MAX;
+
+/// For every kernel tap `(ki, kj)` and every output position `(oh, ow)`, the input pixel the tap
+/// reads, as an offset `ih·W + iw` into one channel plane, or [`PAD`] where it reads padding:
+/// `ih = oh·s + ki − p`, `iw = ow·s + kj − p`. A `(k·k, OH·OW)` table, computed once per call
+/// and shared by all `C·N` planes, so the copy loops below do no index arithmetic of their own.
+fn tap_map(g: &Geometry) -> Vec<usize> {
+    let inside = |o: usize, tap: usize, size: usize| {
+        (o * g.stride + tap)
+            .checked_sub(g.pad)
+            .filter(|&i| i < size)
+    };
+    let mut map = Vec::with_capacity(g.k * g.k * g.oh * g.ow);
+    for ki in 0..g.k {
+        for kj in 0..g.k {
+            for oh in 0..g.oh {
+                for ow in 0..g.ow {
+                    map.push(match (inside(oh, ki, g.h), inside(ow, kj, g.w)) {
+                        (Some(ih), Some(iw)) => ih * g.w + iw,
+                        _ => PAD,
+                    });
+                }
+            }
+        }
+    }
+    map
 }
 
 /// `(N, C, H, W) -> (C·k·k, N·OH·OW)`: **column** `(n, oh, ow)` holds the patch under the
 /// kernel at that output position (zeros where it hangs over the padding), row `(c, ki, kj)`
-/// one kernel tap. Filled a row at a time, so the inner loop copies a contiguous run of pixels.
+/// one kernel tap. Filled a row at a time: for each image, the row's `OH·OW` entries are gathered
+/// from one channel plane through the tap's [`tap_map`].
 ///
 /// Writes into `col`, reusing its memory when it already has the right size: a layer calls this
 /// every step with the same shapes, and a fresh multi-megabyte buffer each time costs page faults.
@@ -92,39 +111,20 @@ pub(crate) fn im2col<A: Float>(x: &ArrayRef4<A>, g: &Geometry, col: &mut Array2<
     let n = x.len_of(Axis(0));
     let x = x.as_standard_layout();
     let xs = x.as_slice().expect("standard layout");
-    let (hw, out_hw, cols) = (g.h * g.w, g.oh * g.ow, n * g.oh * g.ow);
-    zeroed(col, (g.patch_len(), cols));
+    let (hw, out_hw, cols, taps) = (g.h * g.w, g.oh * g.ow, n * g.oh * g.ow, g.k * g.k);
+    let map = tap_map(g);
+    // every entry is written below (padding taps with 0), so the stale contents may stay
+    reshaped(col, (g.patch_len(), cols));
     let cs = col.as_slice_mut().expect("standard layout");
-    for (r, dst_row) in cs.chunks_exact_mut(cols).enumerate() {
-        let (c, ki, kj) = (r / (g.k * g.k), (r / g.k) % g.k, r % g.k);
-        let (lo, hi) = valid_cols(g, kj);
-        for img in 0..n {
+    for (r, dst_row) in cs.chunks_exact_mut(cols.max(1)).enumerate() {
+        let (c, tap) = (r / taps, r % taps);
+        let tap_map = &map[tap * out_hw..][..out_hw];
+        for (img, dst) in dst_row.chunks_exact_mut(out_hw.max(1)).enumerate() {
             let plane = &xs[(img * g.c + c) * hw..][..hw];
-            for oh in 0..g.oh {
-                let Some(ih) = (oh * g.stride + ki).checked_sub(g.pad).filter(|&i| i < g.h) else {
-                    continue; // a padding row: stays zero
-                };
-                let src = &plane[ih * g.w..][..g.w];
-                let dst = &mut dst_row[img * out_hw + oh * g.ow..][..g.ow];
-                if g.stride == 1 && lo < hi {
-                    // stride 1: the taps of one output row are a contiguous run of pixels
-                    dst[lo..hi].copy_from_slice(&src[lo + kj - g.pad..hi + kj - g.pad]);
-                } else {
-                    for (ow, d) in dst.iter_mut().enumerate().take(hi).skip(lo) {
-                        *d = src[ow * g.stride + kj - g.pad];
-                    }
-                }
+            for (d, &m) in dst.iter_mut().zip(tap_map) {
+                *d = plane.get(m).copied().unwrap_or_else(A::zero);
             }
         }
-    }
-}
-
-/// Makes `buf` a zero matrix of shape `dim`, keeping its allocation if the size already fits.
-pub(crate) fn zeroed<A: Float>(buf: &mut Array2<A>, dim: (usize, usize)) {
-    if buf.dim() == dim && buf.is_standard_layout() {
-        buf.fill(A::zero());
-    } else {
-        *buf = Array2::zeros(dim);
     }
 }
 
@@ -149,27 +149,18 @@ pub(crate) fn weight_matrix<A: Float>(w: &Array4<A>) -> CowArray<'_, A, Ix2> {
 pub(crate) fn col2im<A: Float>(col: &ArrayRef2<A>, n: usize, g: &Geometry) -> Array4<A> {
     let col = col.as_standard_layout();
     let cs = col.as_slice().expect("standard layout");
-    let (hw, out_hw, cols) = (g.h * g.w, g.oh * g.ow, n * g.oh * g.ow);
+    let (hw, out_hw, cols, taps) = (g.h * g.w, g.oh * g.ow, n * g.oh * g.ow, g.k * g.k);
+    let map = tap_map(g);
     let mut x = Array4::zeros((n, g.c, g.h, g.w));
     let xs = x.as_slice_mut().expect("fresh array");
-    for (r, src_row) in cs.chunks_exact(cols).enumerate() {
-        let (c, ki, kj) = (r / (g.k * g.k), (r / g.k) % g.k, r % g.k);
-        let (lo, hi) = valid_cols(g, kj);
-        for img in 0..n {
+    for (r, src_row) in cs.chunks_exact(cols.max(1)).enumerate() {
+        let (c, tap) = (r / taps, r % taps);
+        let tap_map = &map[tap * out_hw..][..out_hw];
+        for (img, src) in src_row.chunks_exact(out_hw.max(1)).enumerate() {
             let plane = &mut xs[(img * g.c + c) * hw..][..hw];
-            for oh in 0..g.oh {
-                let Some(ih) = (oh * g.stride + ki).checked_sub(g.pad).filter(|&i| i < g.h) else {
-                    continue;
-                };
-                let dst = &mut plane[ih * g.w..][..g.w];
-                let src = &src_row[img * out_hw + oh * g.ow..][..g.ow];
-                if g.stride == 1 && lo < hi {
-                    let dst = &mut dst[lo + kj - g.pad..hi + kj - g.pad];
-                    dst.iter_mut().zip(&src[lo..hi]).for_each(|(d, &v)| *d += v);
-                } else {
-                    for (ow, &v) in src.iter().enumerate().take(hi).skip(lo) {
-                        dst[ow * g.stride + kj - g.pad] += v;
-                    }
+            for (&v, &m) in src.iter().zip(tap_map) {
+                if let Some(p) = plane.get_mut(m) {
+                    *p += v;
                 }
             }
         }

@@ -1,0 +1,55 @@
+//! Helpers shared by the generative kernels' integration tests.
+#![allow(dead_code)]
+
+use eshikaku_kernels::KernelError;
+use eshikaku_kernels::registry::{self, Report};
+use eshikaku_kernels::trace::{CollectSink, Step, Trace};
+
+/// Runs kernel `id` through the registry, as the CLI does.
+pub fn run(id: &str, seed: u64, settings: &[&str]) -> Result<(Report, Vec<Step>), KernelError> {
+    let k = registry::find(id).expect("registered");
+    let knobs = k.configure(seed, settings).expect("valid knobs");
+    let mut sink = CollectSink::default();
+    let report = k.run(&knobs, &mut Trace::new(&mut sink))?;
+    Ok((report, sink.steps))
+}
+
+/// The value of metric `name`, which must exist.
+pub fn metric(report: &Report, name: &str) -> f64 {
+    report
+        .metric(name)
+        .unwrap_or_else(|| panic!("missing metric {name}: {:?}", report.metrics))
+        .value
+}
+
+/// Every recorded step is declared by the kernel, carries its declared title, and the declared
+/// steps appear in declaration order (a step may repeat or, if optional, be absent).
+pub fn assert_declared_steps(id: &str, steps: &[Step]) {
+    let info = registry::find(id).expect("registered");
+    let order: Vec<&str> = info
+        .steps
+        .iter()
+        .map(|d| d.key)
+        .chain(["metrics"])
+        .collect();
+    let mut last = 0;
+    for s in steps {
+        let pos = order
+            .iter()
+            .position(|k| *k == s.key)
+            .unwrap_or_else(|| panic!("{id}: undeclared step {}", s.key));
+        assert_eq!(Some(s.title.as_str()), info.step_title(&s.key));
+        assert!(
+            pos >= last || s.key == "progress",
+            "{id}: step {} out of order",
+            s.key
+        );
+        last = last.max(pos);
+    }
+    assert_eq!(steps.last().map(|s| s.key.as_str()), Some("metrics"));
+}
+
+/// The JSON size of a trace, as `run --json` would print it.
+pub fn json_bytes(steps: &[Step]) -> usize {
+    serde_json::to_string(steps).expect("json").len()
+}

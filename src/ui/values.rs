@@ -55,7 +55,7 @@ pub fn step_lines(
                     num(t.min),
                     num(t.max)
                 );
-                out.push(Line::raw(stats));
+                out.extend(wrap(&stats, width).into_iter().map(Line::raw));
                 let head: Vec<String> = t.head.iter().map(|x| num(*x)).collect();
                 for line in wrap(
                     &format!(
@@ -175,9 +175,17 @@ fn image(img: &Image, width: usize, out: &mut Vec<Line<'static>>) {
     if img.width == 0 || img.height == 0 || img.data.len() < img.width * img.height {
         return;
     }
-    let scale = (width.saturating_sub(2) / img.width)
-        .clamp(1, 4)
-        .min((48 / img.height).max(1));
+    // Too wide for the pane: average k×k blocks (categorical maps keep their top-left value).
+    let room = width.saturating_sub(2).max(1);
+    let k = img.width.div_ceil(room);
+    let shrunk;
+    let img = if k > 1 {
+        shrunk = shrink(img, k);
+        &shrunk
+    } else {
+        img
+    };
+    let scale = (room / img.width).clamp(1, 4).min((48 / img.height).max(1));
     let (lo, hi) = img
         .data
         .iter()
@@ -206,6 +214,35 @@ fn image(img: &Image, width: usize, out: &mut Vec<Line<'static>>) {
             spans.push(Span::styled("▀", Style::new().fg(top).bg(bottom)));
         }
         out.push(Line::from(spans));
+    }
+}
+
+/// `img` reduced by `k` in both directions: the mean of each `k × k` block (for a categorical
+/// image, the block's top-left value, since class ids must not be averaged).
+fn shrink(img: &Image, k: usize) -> Image {
+    let (w, h) = (img.width.div_ceil(k), img.height.div_ceil(k));
+    let mut data = Vec::with_capacity(w * h);
+    for by in 0..h {
+        for bx in 0..w {
+            let (mut sum, mut n) = (0.0f32, 0u32);
+            for y in by * k..((by + 1) * k).min(img.height) {
+                for x in bx * k..((bx + 1) * k).min(img.width) {
+                    sum += img.data[y * img.width + x];
+                    n += 1;
+                }
+            }
+            data.push(match img.palette {
+                Palette::Categorical => img.data[by * k * img.width + bx * k],
+                _ => sum / n.max(1) as f32,
+            });
+        }
+    }
+    Image {
+        name: img.name.clone(),
+        width: w,
+        height: h,
+        palette: img.palette,
+        data,
     }
 }
 
@@ -261,5 +298,32 @@ fn cartpole(c: &CartPole, width: usize, tick: u64, out: &mut Vec<Line<'static>>)
     ]));
     for line in super::plot::cartpole_frame(x, theta, width.saturating_sub(2).min(60), 8) {
         out.push(Line::raw(format!("  {line}")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wide_images_are_shrunk_to_fit() {
+        let img = Image {
+            name: "grid".into(),
+            width: 70,
+            height: 4,
+            palette: Palette::Gray,
+            data: (0..280).map(|i| (i % 70) as f32).collect(),
+        };
+        let mut out = Vec::new();
+        image(&img, 40, &mut out);
+        // 70 px into 38 columns: blocks of 2, so 35 pixels plus the 2-column indent.
+        assert!(
+            out[1..].iter().all(|l| l.width() == 37),
+            "{:?}",
+            out.iter().map(Line::width).collect::<Vec<_>>()
+        );
+        let small = shrink(&img, 2);
+        assert_eq!((small.width, small.height), (35, 2));
+        assert_eq!(small.data[0], 0.5);
     }
 }

@@ -11,6 +11,7 @@ pub mod knobs;
 pub mod nn;
 pub mod norm;
 pub mod registry;
+pub mod rl;
 pub mod trace;
 
 pub use error::KernelError;

@@ -17,6 +17,7 @@
 //! - [`a2c`]: the synchronous kernel; [`a3c`]: the asynchronous one, with real threads.
 
 pub mod a2c;
+pub mod a3c;
 pub mod actor_critic;
 pub mod cartpole;
 pub mod evaluate;

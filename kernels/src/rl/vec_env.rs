@@ -53,7 +53,12 @@ pub struct VecEnv {
 impl VecEnv {
     /// `n` freshly reset environments.
     pub fn new<R: Rng + ?Sized>(n: usize, rng: &mut R) -> Self {
-        let envs: Vec<CartPole> = (0..n).map(|_| CartPole::new(rng)).collect();
+        Self::from_envs((0..n).map(|_| CartPole::new(rng)).collect())
+    }
+
+    /// Environments in given states (each continues its running episode).
+    pub fn from_envs(envs: Vec<CartPole>) -> Self {
+        let n = envs.len();
         let mut obs = Array2::zeros((n, OBS_DIM));
         for (mut row, env) in obs.rows_mut().into_iter().zip(&envs) {
             row.assign(&ndarray::arr1(&env.observation()));

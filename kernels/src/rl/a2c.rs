@@ -1,7 +1,7 @@
 //! `a2c`: Advantage Actor-Critic, the synchronous successor of A3C, on CartPole-v1.
 //!
-//! A2C (OpenAI Baselines, "OpenAI Baselines: ACKTR & A2C", 2017; Wu et al. 2017, §5, where it
-//! is the synchronous baseline of ACKTR) keeps A3C's loss and n-step advantage but drops the
+//! A2C (OpenAI, "OpenAI Baselines: ACKTR & A2C", 2017; Wu et al. 2017, whose experiments use it
+//! as the synchronous baseline of ACKTR) keeps A3C's loss and n-step advantage but drops the
 //! asynchrony: `n_envs` environments are stepped *together*, the rollouts of all of them form
 //! one batch, and there is one update per rollout. The workers' experience is still decorrelated
 //! (they are in different states of different episodes), while the update is an ordinary,

@@ -8,7 +8,8 @@
 //! the updates are far less correlated than consecutive steps of one agent: the role that
 //! experience replay plays for DQN, without leaving the on-policy setting.
 //!
-//! **Lock, not Hogwild.** The paper applied updates lock-free (Hogwild!, Recht et al. 2011):
+//! **Lock, not Hogwild.** The paper applied updates lock-free (§4, "Optimization", in the
+//! style of Hogwild!, Recht et al. 2011):
 //! threads write the shared parameters concurrently and occasionally overwrite each other. In
 //! Rust that needs `unsafe` shared mutation or one atomic per parameter, and a data race on
 //! plain floats is undefined behaviour, not just noise. Here the global network sits behind a
@@ -252,16 +253,16 @@ fn run_threads(
                 // quiz:begin a3c-worker-loop
                 while !stop.load(Ordering::Relaxed) {
                     let Some(before) = server.reserve(per_rollout) else {
-                        break;
+                        break; // the step budget is spent
                     };
-                    w.maybe_sync(server, cfg.sync_every);
+                    w.maybe_sync(server, cfg.sync_every); // θ' ← θ
                     let report = w.compute(before, hp).map(|p| w.apply(p, server, hp));
-                    // quiz:end a3c-worker-loop
                     let failed = report.is_err();
                     if tx.send(report).is_err() || failed {
                         break;
                     }
                 }
+                // quiz:end a3c-worker-loop
             });
         }
         drop(tx); // the channel closes when the last worker stops
@@ -316,24 +317,32 @@ fn show_throughput(
     seconds: f64,
     env_steps: usize,
 ) -> Result<(), KernelError> {
+    let mut columns = vec!["ワーカー", "更新回数", "環境ステップ", "エピソード", "平均 staleness"];
+    if !cfg.deterministic {
+        columns.extend(["ロック待ち (ms)", "ロック保持 (ms)"]);
+    }
+    let rows = workers
+        .iter()
+        .map(|w| {
+            let mut r = vec![
+                w.id.to_string(),
+                w.updates.to_string(),
+                w.env_steps.to_string(),
+                w.episodes.to_string(),
+                format!("{:.2}", w.mean_staleness()),
+            ];
+            if !cfg.deterministic {
+                let ms = |d: std::time::Duration| format!("{:.1}", d.as_secs_f64() * 1e3);
+                r.extend([ms(w.lock_wait), ms(w.lock_held)]);
+            }
+            r
+        })
+        .collect();
     tr.step("throughput", |s| {
         s.table(Table {
             name: "ワーカーごとの仕事".into(),
-            columns: ["ワーカー", "更新回数", "環境ステップ", "エピソード", "平均 staleness"]
-                .map(String::from)
-                .into(),
-            rows: workers
-                .iter()
-                .map(|w| {
-                    vec![
-                        w.id.to_string(),
-                        w.updates.to_string(),
-                        w.env_steps.to_string(),
-                        w.episodes.to_string(),
-                        format!("{:.2}", w.mean_staleness()),
-                    ]
-                })
-                .collect(),
+            columns: columns.into_iter().map(String::from).collect(),
+            rows,
         });
         s.scalar("環境ステップの合計", env_steps as f64);
         if !cfg.deterministic {

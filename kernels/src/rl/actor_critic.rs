@@ -1,4 +1,4 @@
-//! The shared actor-critic network: one trunk, two heads (Mnih et al. 2016, §4 and §8).
+//! The shared actor-critic network: one trunk, two heads (Mnih et al. 2016, §4).
 //!
 //! A3C's network is *parameter-sharing*: the policy `π(a|s)` (the actor) and the state value
 //! `V(s)` (the critic) are two outputs of one branched network, so features learned for one

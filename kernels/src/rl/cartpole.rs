@@ -7,8 +7,8 @@
 //! a terminated episode has no future (the return after it is 0), a truncated one was merely cut
 //! off, so an agent should still bootstrap from `V(s)` there.
 //!
-//! The equations of motion (Florian 2007's correction of Barto et al. 1983, as in Gymnasium),
-//! with `F` the force, `m` the pole mass, `M = m_c + m` the total mass, `l` the half-length:
+//! The equations of motion of Barto et al. (1983) without friction (derived in Florian 2007),
+//! as Gymnasium writes them, with `F` the force, `m` the pole mass, `M = m_c + m` the total mass, `l` the half-length:
 //!
 //! ```text
 //! temp = (F + m l θ̇² sin θ) / M

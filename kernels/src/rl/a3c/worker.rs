@@ -23,6 +23,7 @@ use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 /// The global network, its (shared) optimiser state and how many updates it has had.
 #[derive(Debug)]
@@ -108,6 +109,9 @@ pub struct Worker {
     pub episodes: usize,
     /// Sum of the staleness of its updates.
     pub staleness_sum: usize,
+    /// Time spent waiting for the global network's lock, and holding it.
+    pub lock_wait: Duration,
+    pub lock_held: Duration,
     synced_version: usize,
 }
 
@@ -135,6 +139,8 @@ impl Worker {
             env_steps: 0,
             episodes: 0,
             staleness_sum: 0,
+            lock_wait: Duration::ZERO,
+            lock_held: Duration::ZERO,
             synced_version: 0,
         }
     }
@@ -142,10 +148,14 @@ impl Worker {
     /// `θ' ← θ` every `sync_every` of this worker's updates (always before the first).
     pub fn maybe_sync(&mut self, server: &ParameterServer, sync_every: usize) {
         if self.updates % sync_every.max(1) == 0 {
+            let asked = Instant::now();
             let mut g = server.lock();
+            let got = Instant::now();
             let params = g.net.params_to_vec();
             self.synced_version = g.version;
             drop(g);
+            self.lock_wait += got - asked;
+            self.lock_held += got.elapsed();
             self.local.set_params(&params);
         }
     }
@@ -183,16 +193,19 @@ impl Worker {
         let example = (self.id == 0 && self.updates == 0)
             .then(|| p.rollout.take().map(|r| Box::new((r, self.local.params_to_vec()))))
             .flatten();
-        let applied_version = {
-            // quiz:begin a3c-apply
-            let mut g = server.lock();
-            let Global { net, opt, version } = &mut *g;
-            net.set_grads(&p.grads);
-            opt.step(net, hp.lr_at(p.steps_before));
-            *version += 1;
-            // quiz:end a3c-apply
-            *version
-        };
+        let asked = Instant::now();
+        let mut g = server.lock(); // other workers wait from here …
+        let got = Instant::now();
+        // quiz:begin a3c-apply
+        let Global { net, opt, version } = &mut *g;
+        net.set_grads(&p.grads);
+        opt.step(net, hp.lr_at(p.steps_before));
+        *version += 1;
+        // quiz:end a3c-apply
+        let applied_version = *version;
+        drop(g); // … to here: one Adam step
+        self.lock_wait += got - asked;
+        self.lock_held += got.elapsed();
         self.updates += 1;
         let report = UpdateReport {
             worker: self.id,

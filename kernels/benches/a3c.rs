@@ -70,8 +70,14 @@ fn main() {
     let best = |v: &Vec<f64>| v.iter().copied().fold(0.0, f64::max);
     let (m1, m2) = (median(sps[0].clone()), median(sps[1].clone()));
     println!();
-    println!("env_steps_per_sec (1 worker):  median {m1:.0}, best {:.0}", best(&sps[0]));
-    println!("env_steps_per_sec (2 workers): median {m2:.0}, best {:.0}", best(&sps[1]));
+    println!(
+        "env_steps_per_sec (1 worker):  median {m1:.0}, best {:.0}",
+        best(&sps[0])
+    );
+    println!(
+        "env_steps_per_sec (2 workers): median {m2:.0}, best {:.0}",
+        best(&sps[1])
+    );
     println!(
         "speedup_2_workers: {:.2} (medians), {:.2} (best runs)",
         m2 / m1,

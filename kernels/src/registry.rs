@@ -93,4 +93,8 @@ pub fn find(id: &str) -> Option<&'static KernelInfo> {
     KERNELS.iter().find(|k| k.id == id)
 }
 
-const KERNELS: &[KernelInfo] = &[crate::norm::KERNEL, crate::rl::a2c::KERNEL, crate::rl::a3c::KERNEL];
+const KERNELS: &[KernelInfo] = &[
+    crate::norm::KERNEL,
+    crate::rl::a2c::KERNEL,
+    crate::rl::a3c::KERNEL,
+];

@@ -27,8 +27,16 @@ fn default_run_solves_cartpole() {
     assert!(mean.pass);
     assert!(report.passed(), "{:?}", report.metrics);
     // The greedy checks reached 475 within the budget, and training episodes got long.
-    assert!(report.metric("first_solved_step").is_some_and(|m| m.value <= 500_000.0));
-    assert!(report.metric("train_return_last100").is_some_and(|m| m.value >= 400.0));
+    assert!(
+        report
+            .metric("first_solved_step")
+            .is_some_and(|m| m.value <= 500_000.0)
+    );
+    assert!(
+        report
+            .metric("train_return_last100")
+            .is_some_and(|m| m.value >= 400.0)
+    );
 }
 
 #[test]
@@ -60,7 +68,11 @@ fn the_final_policy_balances_in_the_animation() {
         })
         .expect("cart-pole frames");
     assert_eq!(frames.len(), 501, "start + 500 steps");
-    assert!(frames.iter().all(|[x, th]| x.abs() <= 2.4 && th.abs() <= 0.2095));
+    assert!(
+        frames
+            .iter()
+            .all(|[x, th]| x.abs() <= 2.4 && th.abs() <= 0.2095)
+    );
     // The random policy of the first step falls well before that.
     let random = steps[0]
         .values

@@ -30,13 +30,20 @@ fn default_run() -> &'static (Report, Vec<Step>) {
 #[test]
 fn deterministic_default_run_solves_cartpole() {
     let (report, _) = default_run();
-    assert!(value(report, "eval_return_mean") >= 475.0, "{:?}", report.metrics);
+    assert!(
+        value(report, "eval_return_mean") >= 475.0,
+        "{:?}",
+        report.metrics
+    );
     assert!(report.passed(), "{:?}", report.metrics);
     // 2 workers × 4 envs × 5 steps = 40 env steps per round of 2 updates.
     assert_eq!(value(report, "updates"), 500_000.0 / 20.0);
     // Lock-step workers: worker k's gradient is k updates stale, so the mean is (W − 1)/2.
     assert_eq!(value(report, "mean_staleness"), 0.5);
-    assert!(report.metric("env_steps_per_sec").is_none(), "no timing when deterministic");
+    assert!(
+        report.metric("env_steps_per_sec").is_none(),
+        "no timing when deterministic"
+    );
 }
 
 #[test]
@@ -44,7 +51,14 @@ fn only_declared_steps_in_order_and_a_small_trace() {
     let (_, steps) = default_run();
     let info = registry::find("a3c").expect("registered");
     let keys: Vec<&str> = steps.iter().map(|s| s.key.as_str()).collect();
-    let mut want = vec!["environment", "network", "workers", "rollout", "loss", "async_updates"];
+    let mut want = vec![
+        "environment",
+        "network",
+        "workers",
+        "rollout",
+        "loss",
+        "async_updates",
+    ];
     want.extend(std::iter::repeat_n("training", 20));
     want.extend(["evaluation", "throughput", "metrics"]);
     assert_eq!(keys, want);
@@ -57,14 +71,23 @@ fn only_declared_steps_in_order_and_a_small_trace() {
 
 #[test]
 fn deterministic_mode_is_reproducible_and_staleness_grows_with_workers() {
-    let short = ["deterministic=true", "total_steps=9000", "eval_every=3000", "workers=3"];
+    let short = [
+        "deterministic=true",
+        "total_steps=9000",
+        "eval_every=3000",
+        "workers=3",
+    ];
     let (ra, a) = run(5, &short);
     let (_, b) = run(5, &short);
     let (_, c) = run(6, &short);
     let json = |s: &Vec<Step>| serde_json::to_string(s).expect("json");
     assert_eq!(json(&a), json(&b));
     assert_ne!(json(&a), json(&c));
-    assert_eq!(value(&ra, "mean_staleness"), 1.0, "3 workers: (0 + 1 + 2)/3");
+    assert_eq!(
+        value(&ra, "mean_staleness"),
+        1.0,
+        "3 workers: (0 + 1 + 2)/3"
+    );
 }
 
 #[test]

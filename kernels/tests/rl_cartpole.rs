@@ -50,7 +50,11 @@ fn replay_all() -> (f64, usize) {
                 assert_eq!(f64::from(ours), theirs, "{name} step {t} obs[{k}]");
             }
             assert_eq!(f64::from(got.reward), w["reward"].as_f64().expect("reward"));
-            assert_eq!(Some(got.terminated), w["terminated"].as_bool(), "{name} {t}");
+            assert_eq!(
+                Some(got.terminated),
+                w["terminated"].as_bool(),
+                "{name} {t}"
+            );
             assert_eq!(Some(got.truncated), w["truncated"].as_bool(), "{name} {t}");
             steps += 1;
         }
@@ -80,7 +84,10 @@ fn golden_covers_termination_and_truncation() {
     };
     let (n, s) = last("controlled_to_cutoff");
     assert_eq!(n, MAX_EPISODE_STEPS);
-    assert_eq!((s["terminated"].as_bool(), s["truncated"].as_bool()), (Some(false), Some(true)));
+    assert_eq!(
+        (s["terminated"].as_bool(), s["truncated"].as_bool()),
+        (Some(false), Some(true))
+    );
     let (n, s) = last("cart_leaves_track");
     assert_eq!((n, s["terminated"].as_bool()), (1, Some(true)));
     let (_, s) = last("pole_past_12_degrees");

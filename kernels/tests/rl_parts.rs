@@ -89,7 +89,12 @@ fn orthogonal_init_has_the_gains_of_the_issue() {
     assert!(close(net.fc2.w.dot(&net.fc2.w.t()), 2.0) < 1e-12);
     assert!(close(net.policy_head.w.t().dot(&net.policy_head.w), 1e-4) < 1e-12);
     assert!(close(net.value_head.w.t().dot(&net.value_head.w), 1.0) < 1e-12);
-    for b in [&net.fc1.b, &net.fc2.b, &net.policy_head.b, &net.value_head.b] {
+    for b in [
+        &net.fc1.b,
+        &net.fc2.b,
+        &net.policy_head.b,
+        &net.value_head.b,
+    ] {
         assert!(b.iter().all(|&v| v == 0.0));
     }
 }
@@ -123,7 +128,11 @@ fn truncation_bootstraps_from_the_critic_and_termination_does_not() {
     assert_eq!(ends.len(), 2);
     assert!(ends[0].truncated && !ends[1].truncated);
     // r = 1 + γ V(s_final) for the cut-off episode, exactly 1 for the terminated one.
-    assert!(ro.rewards[[0, 0]] > 1.0 + 0.9 * 2.5, "{}", ro.rewards[[0, 0]]);
+    assert!(
+        ro.rewards[[0, 0]] > 1.0 + 0.9 * 2.5,
+        "{}",
+        ro.rewards[[0, 0]]
+    );
     assert_eq!(ro.rewards[[0, 1]], 1.0);
     // Both environments were reset.
     assert!(envs.envs.iter().all(|e| e.elapsed_steps == 0));
@@ -192,18 +201,62 @@ fn run(id: &str, settings: &[&str]) -> Result<registry::Report, KernelError> {
 fn a_rollout_larger_than_the_budget_is_an_invalid_config() {
     let a2c = run("a2c", &["total_steps=1000", "n_envs=64", "n_steps=100"]);
     assert!(matches!(a2c, Err(KernelError::InvalidConfig(m)) if m.contains("total_steps")));
-    let a3c = run("a3c", &["total_steps=1000", "envs_per_worker=64", "n_steps=100"]);
+    let a3c = run(
+        "a3c",
+        &["total_steps=1000", "envs_per_worker=64", "n_steps=100"],
+    );
     assert!(matches!(a3c, Err(KernelError::InvalidConfig(m)) if m.contains("total_steps")));
 }
 
 #[test]
 fn extreme_knobs_never_panic() {
     for (id, settings) in [
-        ("a2c", vec!["total_steps=2000", "hidden=4", "gamma=0", "n_envs=1", "n_steps=1"]),
-        ("a2c", vec!["total_steps=2000", "lr=0.1", "entropy_coef=1", "optimizer=rmsprop"]),
-        ("a2c", vec!["total_steps=2000", "lr_decay=false", "eval_every=1000", "eval_episodes=1"]),
-        ("a3c", vec!["total_steps=2000", "workers=32", "envs_per_worker=1", "sync_every=100"]),
-        ("a3c", vec!["total_steps=2000", "deterministic=true", "workers=1", "value_coef=10"]),
+        (
+            "a2c",
+            vec![
+                "total_steps=2000",
+                "hidden=4",
+                "gamma=0",
+                "n_envs=1",
+                "n_steps=1",
+            ],
+        ),
+        (
+            "a2c",
+            vec![
+                "total_steps=2000",
+                "lr=0.1",
+                "entropy_coef=1",
+                "optimizer=rmsprop",
+            ],
+        ),
+        (
+            "a2c",
+            vec![
+                "total_steps=2000",
+                "lr_decay=false",
+                "eval_every=1000",
+                "eval_episodes=1",
+            ],
+        ),
+        (
+            "a3c",
+            vec![
+                "total_steps=2000",
+                "workers=32",
+                "envs_per_worker=1",
+                "sync_every=100",
+            ],
+        ),
+        (
+            "a3c",
+            vec![
+                "total_steps=2000",
+                "deterministic=true",
+                "workers=1",
+                "value_coef=10",
+            ],
+        ),
     ] {
         match run(id, &settings) {
             Ok(report) => assert!(report.metric("eval_return_mean").is_some()),

@@ -150,7 +150,9 @@ fn run_knobs(k: &KnobValues, tr: &mut Trace) -> Result<Vec<Metric>, KernelError>
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let hp = &cfg.hp;
     if cfg.workers == 0 {
-        return Err(KernelError::InvalidConfig("workers must be at least 1".into()));
+        return Err(KernelError::InvalidConfig(
+            "workers must be at least 1".into(),
+        ));
     }
     hp.validate(cfg.envs_per_worker)?;
     let mut rng = StdRng::seed_from_u64(hp.seed);
@@ -317,7 +319,13 @@ fn show_throughput(
     seconds: f64,
     env_steps: usize,
 ) -> Result<(), KernelError> {
-    let mut columns = vec!["ワーカー", "更新回数", "環境ステップ", "エピソード", "平均 staleness"];
+    let mut columns = vec![
+        "ワーカー",
+        "更新回数",
+        "環境ステップ",
+        "エピソード",
+        "平均 staleness",
+    ];
     if !cfg.deterministic {
         columns.extend(["ロック待ち (ms)", "ロック保持 (ms)"]);
     }

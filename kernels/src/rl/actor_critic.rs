@@ -120,7 +120,11 @@ impl<A: Float> ActorCritic<A> {
             p.copy_from_slice(head);
             rest = tail;
         });
-        assert!(rest.is_empty(), "set_params: {} values left over", rest.len());
+        assert!(
+            rest.is_empty(),
+            "set_params: {} values left over",
+            rest.len()
+        );
     }
 
     /// Overwrites the gradients with `flat` (a worker's gradients, applied to the global net).
@@ -134,7 +138,11 @@ impl<A: Float> ActorCritic<A> {
             g.copy_from_slice(head);
             rest = tail;
         });
-        assert!(rest.is_empty(), "set_grads: {} values left over", rest.len());
+        assert!(
+            rest.is_empty(),
+            "set_grads: {} values left over",
+            rest.len()
+        );
     }
 }
 

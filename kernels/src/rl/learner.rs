@@ -34,11 +34,15 @@ pub const N_STEPS: KnobSpec = KnobSpec::int(
     1,
     256,
 );
-pub const HIDDEN: KnobSpec = KnobSpec::int("hidden", "共有の幹 (trunk) の各層のユニット数", 64, 4, 512);
+pub const HIDDEN: KnobSpec =
+    KnobSpec::int("hidden", "共有の幹 (trunk) の各層のユニット数", 64, 4, 512);
 pub const GAMMA: KnobSpec = KnobSpec::float("gamma", "割引率 γ", 0.99, 0.0, 0.999);
 pub const LR: KnobSpec = KnobSpec::float("lr", "学習率 (初期値)", 1e-3, 1e-6, 0.1);
-pub const LR_DECAY: KnobSpec =
-    KnobSpec::bool("lr_decay", "学習率を total_steps までに線形に 0 へ減らす", true);
+pub const LR_DECAY: KnobSpec = KnobSpec::bool(
+    "lr_decay",
+    "学習率を total_steps までに線形に 0 へ減らす",
+    true,
+);
 pub const OPTIMIZER: KnobSpec = KnobSpec::choice(
     "optimizer",
     "最適化手法 (adam: eps 1e-5, rmsprop: alpha 0.99, eps 1e-5)",
@@ -172,7 +176,9 @@ pub fn compute_gradients(
         hp.gamma as f32,
     ); // (T, N)
     let returns: Array1<f32> = returns.into_shape_with_order(t * n).map_err(|e| {
-        KernelError::InvalidConfig(format!("rollout of shape ({t}, {n}) cannot be flattened: {e}"))
+        KernelError::InvalidConfig(format!(
+            "rollout of shape ({t}, {n}) cannot be flattened: {e}"
+        ))
     })?; // (T·N,), row t·N + n as the observations
     net.zero_grad();
     let heads = net.forward(&rollout.obs); // (T·N, 2), (T·N,)

@@ -77,10 +77,30 @@ pub fn network(tr: &mut Trace, net: &mut ActorCritic<f32>, hp: &Hyper) -> Result
             name: "1 本の幹 (trunk) と 2 つの頭 (head)".into(),
             columns: vec!["層".into(), "形".into(), "初期化".into(), "出力".into()],
             rows: vec![
-                row(["fc1 + tanh".into(), format!("4 → {h}"), "直交, gain √2".into(), "共有の特徴".into()]),
-                row(["fc2 + tanh".into(), format!("{h} → {h}"), "直交, gain √2".into(), "共有の特徴".into()]),
-                row(["policy_head".into(), format!("{h} → 2"), "直交, gain 0.01".into(), "方策 π(a|s) (Actor)".into()]),
-                row(["value_head".into(), format!("{h} → 1"), "直交, gain 1".into(), "状態価値 V(s) (Critic)".into()]),
+                row([
+                    "fc1 + tanh".into(),
+                    format!("4 → {h}"),
+                    "直交, gain √2".into(),
+                    "共有の特徴".into(),
+                ]),
+                row([
+                    "fc2 + tanh".into(),
+                    format!("{h} → {h}"),
+                    "直交, gain √2".into(),
+                    "共有の特徴".into(),
+                ]),
+                row([
+                    "policy_head".into(),
+                    format!("{h} → 2"),
+                    "直交, gain 0.01".into(),
+                    "方策 π(a|s) (Actor)".into(),
+                ]),
+                row([
+                    "value_head".into(),
+                    format!("{h} → 1"),
+                    "直交, gain 1".into(),
+                    "状態価値 V(s) (Critic)".into(),
+                ]),
             ],
         });
         s.scalar("パラメータ数", n_params as f64);

@@ -94,7 +94,9 @@ impl VecEnv {
             last_obs: Array2::zeros((n, OBS_DIM)),
         };
         for t in 0..n_steps {
-            out.obs.slice_mut(s![t * n..(t + 1) * n, ..]).assign(&self.obs);
+            out.obs
+                .slice_mut(s![t * n..(t + 1) * n, ..])
+                .assign(&self.obs);
             let probs = policy_probs(&net.forward(&self.obs).logits); // (N, 2)
             let actions = sample_actions(&probs, rng);
             let mut truncated = Vec::new(); // (env, final observation)
@@ -120,9 +122,8 @@ impl VecEnv {
             }
             if !truncated.is_empty() {
                 // r_t ← r_t + γ V(s_final): the future of a cut-off episode, by the critic.
-                let finals = Array2::from_shape_fn((truncated.len(), OBS_DIM), |(j, k)| {
-                    truncated[j].1[k]
-                });
+                let finals =
+                    Array2::from_shape_fn((truncated.len(), OBS_DIM), |(j, k)| truncated[j].1[k]);
                 let v = net.forward(&finals).values;
                 for (j, &(i, _)) in truncated.iter().enumerate() {
                     out.rewards[[t, i]] += gamma * v[j];

@@ -73,7 +73,7 @@ impl Monitor {
         if done >= self.next_check {
             self.check(tr, server, done, hp)?;
         }
-        if self.reports % self.progress_every == 0 {
+        if self.reports.is_multiple_of(self.progress_every) {
             tr.progress("学習 (環境ステップ, 全ワーカー)", done, hp.total_steps)?;
         }
         Ok(())

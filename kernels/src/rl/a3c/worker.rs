@@ -147,7 +147,7 @@ impl Worker {
 
     /// `θ' ← θ` every `sync_every` of this worker's updates (always before the first).
     pub fn maybe_sync(&mut self, server: &ParameterServer, sync_every: usize) {
-        if self.updates % sync_every.max(1) == 0 {
+        if self.updates.is_multiple_of(sync_every.max(1)) {
             let asked = Instant::now();
             let mut g = server.lock();
             let got = Instant::now();
@@ -191,7 +191,11 @@ impl Worker {
     /// Applies a computed gradient to the global network, under the lock, and reports.
     pub fn apply(&mut self, mut p: Pending, server: &ParameterServer, hp: &Hyper) -> UpdateReport {
         let example = (self.id == 0 && self.updates == 0)
-            .then(|| p.rollout.take().map(|r| Box::new((r, self.local.params_to_vec()))))
+            .then(|| {
+                p.rollout
+                    .take()
+                    .map(|r| Box::new((r, self.local.params_to_vec())))
+            })
             .flatten();
         let asked = Instant::now();
         let mut g = server.lock(); // other workers wait from here …

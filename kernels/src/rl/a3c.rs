@@ -180,7 +180,11 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     } else {
         run_threads(&mut workers, &server, &mut monitor, tr, cfg)?;
     }
-    let seconds = started.elapsed().as_secs_f64();
+    // Training time: wall time without the pauses for shown steps and greedy checks.
+    let seconds = started
+        .elapsed()
+        .saturating_sub(monitor.paused)
+        .as_secs_f64();
     monitor.finish(tr, &server, hp)?;
 
     let mut global = server.lock().net.clone();
@@ -254,6 +258,7 @@ fn run_threads(
             scope.spawn(move || {
                 // quiz:begin a3c-worker-loop
                 while !stop.load(Ordering::Relaxed) {
+                    server.pass_gate(); // waits while the viewer looks at a step
                     let Some(before) = server.reserve(per_rollout) else {
                         break; // the step budget is spent
                     };

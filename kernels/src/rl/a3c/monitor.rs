@@ -6,12 +6,18 @@
 //! learning curve with greedy checks of the global network — and reports progress, which is
 //! where a cancelled run is noticed. In deterministic mode the same reports arrive in a fixed
 //! order from the single thread; with real threads in whatever order the workers finish.
+//!
+//! While it records a step or plays a greedy check, the monitor closes the server's gate
+//! ([`ParameterServer::pause`]): the workers stop at the start of their next cycle. In the TUI's
+//! step mode a step waits for the learner to press "next", and without the gate the workers
+//! would finish training in the meantime, so the curve would no longer show the learning.
 
 use super::worker::{ParameterServer, UpdateReport};
 use crate::KernelError;
 use crate::rl::learner::Hyper;
 use crate::rl::steps::{self, TrainingLog};
 use crate::trace::{Table, Trace};
+use std::time::{Duration, Instant};
 
 /// How many updates the `async_updates` step lists.
 const SHOWN_UPDATES: usize = 12;
@@ -25,6 +31,8 @@ pub struct Monitor {
     shown_updates: bool,
     progress_every: usize,
     reports: usize,
+    /// Time the workers were held at the gate (excluded from the measured training speed).
+    pub paused: Duration,
 }
 
 impl Monitor {
@@ -36,6 +44,7 @@ impl Monitor {
             shown_updates: false,
             progress_every: 16 * workers.max(1),
             reports: 0,
+            paused: Duration::ZERO,
         }
     }
 
@@ -52,10 +61,12 @@ impl Monitor {
         self.log.update(&r.stats);
         if let Some(example) = &r.example {
             let (rollout, params) = &**example;
-            let mut local = server.lock().net.clone();
-            local.set_params(params);
-            steps::rollout(tr, &mut local, rollout, hp)?;
-            steps::loss(tr, &r.stats, hp)?;
+            self.paused(server, |_| {
+                let mut local = server.lock().net.clone();
+                local.set_params(params);
+                steps::rollout(tr, &mut local, rollout, hp)?;
+                steps::loss(tr, &r.stats, hp)
+            })?;
         }
         if self.first_updates.len() < SHOWN_UPDATES {
             self.first_updates.push(vec![
@@ -67,7 +78,7 @@ impl Monitor {
             ]);
         }
         if !self.shown_updates && self.first_updates.len() == SHOWN_UPDATES {
-            self.show_updates(tr)?;
+            self.paused(server, |m| m.show_updates(tr))?;
         }
         let done = server.steps_reserved();
         if done >= self.next_check {
@@ -104,14 +115,25 @@ impl Monitor {
         done: usize,
         hp: &Hyper,
     ) -> Result<(), KernelError> {
-        // Evaluate a snapshot, so the workers are not held up while the checks play.
-        let mut snapshot = server.lock().net.clone();
-        self.log
-            .record(tr, &mut snapshot, done, hp.lr_at(done), hp)?;
+        // The workers wait while the check plays and the step is shown; the check runs on a
+        // snapshot, so the global network's lock is not held meanwhile.
+        self.paused(server, |m| {
+            let mut snapshot = server.lock().net.clone();
+            m.log.record(tr, &mut snapshot, done, hp.lr_at(done), hp)
+        })?;
         while self.next_check <= done {
             self.next_check += hp.eval_every;
         }
         Ok(())
+    }
+
+    /// Runs `f` with the gate closed, adding the time to [`Self::paused`].
+    fn paused<T>(&mut self, server: &ParameterServer, f: impl FnOnce(&mut Self) -> T) -> T {
+        let _gate = server.pause();
+        let start = Instant::now();
+        let out = f(self);
+        self.paused += start.elapsed();
+        out
     }
 
     fn show_updates(&mut self, tr: &mut Trace) -> Result<(), KernelError> {

@@ -22,7 +22,7 @@ use crate::KernelError;
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 /// The global network, its (shared) optimiser state and how many updates it has had.
@@ -34,13 +34,15 @@ pub struct Global {
     pub version: usize,
 }
 
-/// The lock around [`Global`] and the counter of environment steps handed out.
+/// The lock around [`Global`], the counter of environment steps handed out, and a gate that
+/// lets the monitor pause the workers while the viewer looks at a step.
 #[derive(Debug)]
 pub struct ParameterServer {
     global: Mutex<Global>,
     /// Environment steps reserved by workers so far (at most `total_steps`).
     steps: AtomicUsize,
     total_steps: usize,
+    gate: RwLock<()>,
 }
 
 impl ParameterServer {
@@ -49,7 +51,20 @@ impl ParameterServer {
             global: Mutex::new(global),
             steps: AtomicUsize::new(0),
             total_steps,
+            gate: RwLock::new(()),
         }
+    }
+
+    /// Workers pass the gate at the start of every cycle: they wait there while it is closed.
+    pub fn pass_gate(&self) {
+        drop(self.gate.read().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    /// Closes the gate until the guard is dropped: the monitor does this while it records a
+    /// step (which, in the TUI's step mode, waits for the learner), so training does not run
+    /// ahead of what is shown. Cycles already under way finish.
+    pub fn pause(&self) -> RwLockWriteGuard<'_, ()> {
+        self.gate.write().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The global network, locked. A worker that panicked while holding the lock cannot leave

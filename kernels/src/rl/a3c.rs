@@ -9,9 +9,8 @@
 //! experience replay plays for DQN, without leaving the on-policy setting.
 //!
 //! **Lock, not Hogwild.** The paper applied updates lock-free (§4, "Optimization", in the
-//! style of Hogwild!, Recht et al. 2011):
-//! threads write the shared parameters concurrently and occasionally overwrite each other. In
-//! Rust that needs `unsafe` shared mutation or one atomic per parameter, and a data race on
+//! style of Hogwild!, Recht et al. 2011): threads write the shared parameters concurrently and
+//! occasionally overwrite each other. In Rust that needs `unsafe` shared mutation or one atomic per parameter, and a data race on
 //! plain floats is undefined behaviour, not just noise. Here the global network sits behind a
 //! `Mutex`, held only for the update itself: copy the gradient in, one Adam step, count the
 //! version — about 4.7k parameters, a few microseconds — while the expensive part (rollout,
@@ -25,6 +24,10 @@
 //! global parameters, then the gradients are applied in worker order — so worker `k`'s gradient
 //! is `k` updates stale, as it would be in lock-step threads. With real threads the order is
 //! whatever the scheduler makes of it, so runs differ from one another.
+//!
+//! **The trace** is written only by the kernel's own thread (the monitor), from the reports the
+//! workers send after each update; while it shows a step it holds the workers at a gate, so in
+//! the TUI's step mode training waits for the learner.
 
 mod monitor;
 pub mod worker;

@@ -9,7 +9,7 @@ use super::loss::{LossTerms, n_step_returns};
 use super::vec_env::{EpisodeEnd, Rollout};
 use crate::KernelError;
 use crate::nn::Params;
-use crate::trace::{Metric, Table, Trace};
+use crate::trace::{Metric, Table, Trace, fmt_num};
 use ndarray::{Array2, s};
 use ndarray_rand::rand::Rng;
 use std::collections::VecDeque;
@@ -128,8 +128,8 @@ pub fn rollout(
             row([
                 t.to_string(),
                 if ro.actions[t * n] == 1 { "右" } else { "左" }.into(),
-                f3(f64::from(ro.rewards[[t, 0]])),
-                f3(f64::from(ro.dones[[t, 0]])),
+                fmt_num(f64::from(ro.rewards[[t, 0]])),
+                fmt_num(f64::from(ro.dones[[t, 0]])),
                 f3(f64::from(v)),
                 f3(f64::from(returns[[t, 0]])),
                 f3(f64::from(returns[[t, 0]] - v)),
@@ -142,8 +142,8 @@ pub fn rollout(
              R_t は後ろから R_t = r_t + γ(1 − d_t)R_(t+1) で計算し、最後は R_T = V(s_T) で打ち切る (ブートストラップ)。"
         ));
         s.table(Table {
-            name: format!("環境 0: n-step リターンとアドバンテージ (γ = {})", hp.gamma),
-            columns: ["t", "行動", "r_t", "d_t", "V(s_t)", "R_t", "A_t = R_t − V(s_t)"]
+            name: format!("環境 0 の R_t と A_t = R_t − V(s_t) (γ = {})", hp.gamma),
+            columns: ["t", "行動", "r_t", "d_t", "V(s_t)", "R_t", "A_t"]
                 .map(String::from)
                 .into(),
             rows,

@@ -172,6 +172,7 @@ fn show_prints_the_lesson_with_questions_and_answers() {
     );
     let (code, _, stderr) = eshikaku(&["show", "nope"]);
     assert_eq!(code, 2);
+    // The list names every lesson (more arrive with each chapter), normalization among them.
     assert!(
         stderr.contains("no lesson `nope`; lessons: ") && stderr.contains("normalization"),
         "{stderr}"

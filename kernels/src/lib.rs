@@ -20,6 +20,7 @@ pub mod nn;
 pub mod norm;
 pub mod pix2pix;
 pub mod registry;
+pub mod rl;
 pub mod trace;
 pub mod xai;
 

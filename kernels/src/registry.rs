@@ -94,11 +94,12 @@ pub fn find(id: &str) -> Option<&'static KernelInfo> {
 }
 
 const KERNELS: &[KernelInfo] = &[
-    crate::norm::KERNEL,
     crate::gan::KERNEL,
     crate::dcgan::KERNEL,
     crate::cgan::KERNEL,
     crate::pix2pix::KERNEL,
+    crate::rl::a2c::KERNEL,
+    crate::rl::a3c::KERNEL,
     crate::metric::siamese::KERNEL,
     crate::metric::triplet::KERNEL,
     crate::maml::KERNEL,
@@ -106,4 +107,5 @@ const KERNELS: &[KernelInfo] = &[
     crate::xai::cam::KERNEL,
     crate::xai::lime::KERNEL,
     crate::xai::shap::KERNEL,
+    crate::norm::KERNEL,
 ];

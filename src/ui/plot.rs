@@ -62,9 +62,10 @@ pub fn cartpole_frame(x: f32, theta: f32, cols: usize, rows: usize) -> Vec<Strin
     let steps = (len * 4.0) as usize;
     for s in 1..=steps {
         let t = s as f32 / steps as f32 * len;
-        let c = cx as f32 + 2.0 * t * theta.sin();
-        let r = cart as f32 - t * theta.cos();
-        if r < 0.0 || c < 0.0 || c >= cols as f32 || r.round() as usize >= cart {
+        // Rounded cell coordinates, checked after rounding (47.6 rounds to column 48).
+        let c = (cx as f32 + 2.0 * t * theta.sin()).round();
+        let r = (cart as f32 - t * theta.cos()).round();
+        if r < 0.0 || c < 0.0 || c >= cols as f32 || r as usize >= cart {
             continue;
         }
         let ch = if theta.abs() < 0.2 {
@@ -74,7 +75,7 @@ pub fn cartpole_frame(x: f32, theta: f32, cols: usize, rows: usize) -> Vec<Strin
         } else {
             '╲'
         };
-        g[r.round() as usize][c.round() as usize] = ch;
+        g[r as usize][c as usize] = ch;
     }
     g.into_iter().map(|row| row.into_iter().collect()).collect()
 }
@@ -108,6 +109,12 @@ mod tests {
         assert!(up[6].contains('█'));
         let right = cartpole_frame(0.0, 0.5, 21, 8);
         assert!(right.iter().any(|r| r.contains('╱')));
+        // A pole falling off the right edge of the picture is cut there, never out of bounds.
+        for theta in [1.2, 1.5, -1.5] {
+            for x in [2.4, 2.6, -2.6] {
+                assert_eq!(cartpole_frame(x, theta, 48, 8).len(), 8);
+            }
+        }
         let far_left = cartpole_frame(-2.4, 0.0, 21, 8);
         assert!(far_left[6].starts_with(" ███"), "{far_left:?}");
         assert_eq!(

@@ -1,0 +1,113 @@
+//! The `a3c` kernel: in deterministic mode its default run solves CartPole-v1 (greedy mean
+//! return ≥ 475 over 100 episodes) with the staleness of lock-step workers, reproducibly; with
+//! real threads it spends exactly its step budget. Speed is measured by `benches/a3c.rs`.
+
+use eshikaku_kernels::registry::{self, Report};
+use eshikaku_kernels::trace::{CollectSink, Step, Trace, summarize};
+use std::sync::OnceLock;
+
+fn run(seed: u64, settings: &[&str]) -> (Report, Vec<Step>) {
+    let k = registry::find("a3c").expect("registered");
+    let knobs = k.configure(seed, settings).expect("valid knobs");
+    let mut sink = CollectSink::default();
+    let report = k.run(&knobs, &mut Trace::new(&mut sink)).expect("runs");
+    (report, sink.steps)
+}
+
+fn value(report: &Report, name: &str) -> f64 {
+    report
+        .metric(name)
+        .unwrap_or_else(|| panic!("no metric {name}: {:?}", report.metrics))
+        .value
+}
+
+/// The default run in deterministic mode (about 5 s), shared by the tests of this file.
+fn default_run() -> &'static (Report, Vec<Step>) {
+    static RUN: OnceLock<(Report, Vec<Step>)> = OnceLock::new();
+    RUN.get_or_init(|| run(0, &["deterministic=true"]))
+}
+
+#[test]
+fn deterministic_default_run_solves_cartpole() {
+    let (report, _) = default_run();
+    assert!(
+        value(report, "eval_return_mean") >= 475.0,
+        "{:?}",
+        report.metrics
+    );
+    assert!(report.passed(), "{:?}", report.metrics);
+    // 2 workers × 4 envs × 5 steps = 40 env steps per round of 2 updates.
+    assert_eq!(value(report, "updates"), 500_000.0 / 20.0);
+    // Lock-step workers: worker k's gradient is k updates stale, so the mean is (W − 1)/2.
+    assert_eq!(value(report, "mean_staleness"), 0.5);
+    assert!(
+        report.metric("env_steps_per_sec").is_none(),
+        "no timing when deterministic"
+    );
+}
+
+#[test]
+fn only_declared_steps_in_order_and_a_small_trace() {
+    let (_, steps) = default_run();
+    let info = registry::find("a3c").expect("registered");
+    let keys: Vec<&str> = steps.iter().map(|s| s.key.as_str()).collect();
+    let mut want = vec![
+        "environment",
+        "network",
+        "workers",
+        "rollout",
+        "loss",
+        "async_updates",
+    ];
+    want.extend(std::iter::repeat_n("training", 20));
+    want.extend(["evaluation", "throughput", "metrics"]);
+    assert_eq!(keys, want);
+    for s in steps {
+        assert_eq!(Some(s.title.as_str()), info.step_title(&s.key));
+    }
+    let json = serde_json::to_string(steps).expect("json");
+    assert!(json.len() < 1_000_000, "trace is {} bytes", json.len());
+}
+
+#[test]
+fn deterministic_mode_is_reproducible_and_staleness_grows_with_workers() {
+    let short = [
+        "deterministic=true",
+        "total_steps=9000",
+        "eval_every=3000",
+        "workers=3",
+    ];
+    let (ra, a) = run(5, &short);
+    let (_, b) = run(5, &short);
+    let (_, c) = run(6, &short);
+    let json = |s: &Vec<Step>| serde_json::to_string(s).expect("json");
+    assert_eq!(json(&a), json(&b));
+    assert_ne!(json(&a), json(&c));
+    assert_eq!(
+        value(&ra, "mean_staleness"),
+        1.0,
+        "3 workers: (0 + 1 + 2)/3"
+    );
+}
+
+#[test]
+fn real_threads_spend_exactly_the_step_budget() {
+    let (report, steps) = run(1, &["total_steps=40000", "eval_every=10000", "workers=2"]);
+    // 40 000 steps in rollouts of 4 envs × 5 steps: exactly 2000 updates, whatever the order.
+    assert_eq!(value(&report, "updates"), 2000.0);
+    assert!(value(&report, "env_steps_per_sec") > 0.0);
+    assert!(value(&report, "mean_staleness") >= 0.0);
+    let throughput = steps.iter().find(|s| s.key == "throughput").expect("step");
+    let total = throughput.values.iter().find_map(|v| match v {
+        eshikaku_kernels::trace::Value::Scalar { name, value } if name == "環境ステップの合計" => {
+            Some(*value)
+        }
+        _ => None,
+    });
+    assert_eq!(total, Some(40_000.0));
+}
+
+#[test]
+fn trace_summary_snapshot() {
+    insta::assert_snapshot!(summarize(&default_run().1));
+}

@@ -84,9 +84,10 @@ fn bad_knobs_are_rejected_with_the_valid_range() {
     let (code, _, stderr) = eshikaku(&["run", "nosuch"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("unknown kernel `nosuch`; kernels: norm"),
+        stderr.contains("unknown kernel `nosuch`; kernels: gan, "),
         "{stderr}"
     );
+    assert!(stderr.contains(", norm (see `eshikaku list`)"), "{stderr}");
 }
 
 #[test]

@@ -22,7 +22,7 @@ fn four_broken_files_give_four_located_problems_and_exit_1() {
         ),
         (
             "tests/fixtures/broken/unknown_kernel.yaml:10:7:",
-            "unknown kernel `no-such-kernel`: known kernels are norm",
+            "unknown kernel `no-such-kernel`: known kernels are gan, dcgan",
         ),
         (
             "tests/fixtures/broken/wrong_type.yaml:9:12:",

@@ -108,30 +108,9 @@ pub const KERNEL: KernelInfo = KernelInfo {
     run: run_knobs,
 };
 
-/// The knobs, validated.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Config {
-    pub iterations: usize,
-    pub lr: f64,
-    pub beta1: f64,
-    pub batch_size: usize,
-    /// Dimension of the noise `z` (the generator reads `z_dim + 10` numbers).
-    pub z_dim: usize,
-    pub seed: u64,
-}
-
-impl Config {
-    pub fn from_knobs(k: &KnobValues) -> Self {
-        Self {
-            iterations: k.usize("iterations"),
-            lr: k.float("lr"),
-            beta1: k.float("beta1"),
-            batch_size: k.usize("batch_size"),
-            z_dim: k.usize("z_dim"),
-            seed: k.seed,
-        }
-    }
-}
+/// The knobs, validated: the same as DCGAN's (G reads `z_dim + 10` numbers here, the noise
+/// and the one-hot label).
+pub use crate::dcgan::Config;
 
 fn run_knobs(k: &KnobValues, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     run(&Config::from_knobs(k), tr)

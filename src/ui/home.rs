@@ -1,6 +1,7 @@
 //! The home screen: chapters and their lessons, with a preview of the selected one.
 
-use super::{frame_areas, key_hints, theme, wrap::wrap};
+use super::wrap::{fit, wrap};
+use super::{frame_areas, key_hints, theme};
 use crate::tui::app::App;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -67,6 +68,7 @@ fn render_list(app: &App, area: Rect, buf: &mut Buffer) {
         .border_style(theme::border());
     let inner = block.inner(area);
     block.render(area, buf);
+    let width = inner.width as usize;
     let mut lines = Vec::new();
     let mut selected_row = 0;
     let mut chapter = "";
@@ -78,15 +80,18 @@ fn render_list(app: &App, area: Rect, buf: &mut Buffer) {
                 lines.push(Line::raw(""));
             }
             lines.push(Line::styled(
-                app.library.chapter_title(chapter).to_string(),
+                fit(app.library.chapter_title(chapter), width),
                 theme::chapter(),
             ));
         }
         if i == app.selected {
             selected_row = lines.len();
-            lines.push(Line::styled(format!("▸ {}", l.title), theme::selected()));
+            lines.push(Line::styled(
+                fit(&format!("▸ {}", l.title), width),
+                theme::selected(),
+            ));
         } else {
-            lines.push(Line::raw(format!("  {}", l.title)));
+            lines.push(Line::raw(fit(&format!("  {}", l.title), width)));
         }
     }
     if lines.is_empty() {

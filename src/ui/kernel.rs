@@ -1,6 +1,7 @@
 //! The kernel screen: a run's steps as they arrive, one shown at a time with the lesson's note.
 
-use super::{frame_areas, key_hints, theme, values, wrap::wrap};
+use super::wrap::{fit, wrap};
+use super::{frame_areas, key_hints, theme, values};
 use crate::tui::app::App;
 use crate::tui::runner::RunState;
 use ratatui::buffer::Buffer;
@@ -100,7 +101,10 @@ fn render_step_list(app: &App, shown: Option<usize>, area: Rect, buf: &mut Buffe
         .steps
         .iter()
         .map(|s| {
-            let text = format!("{:>3} {}", s.index + 1, s.title);
+            let text = fit(
+                &format!("{:>3} {}", s.index + 1, s.title),
+                inner.width as usize,
+            );
             if Some(s.index) == shown {
                 Line::styled(text, theme::selected())
             } else {

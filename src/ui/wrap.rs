@@ -12,6 +12,29 @@ pub fn width(s: &str) -> usize {
     s.chars().map(|c| c.width().unwrap_or(0)).sum()
 }
 
+/// `text` cut to at most `max` columns, ending in `…` when something was cut (a one-line list
+/// entry that must not wrap).
+pub fn fit(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > max {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if max > 0 {
+        out.truncate(out.trim_end().len());
+        out.push('…');
+    }
+    out
+}
+
 /// Splits `text` into lines of at most `max` columns (paragraph breaks kept as empty lines).
 /// A `max` of 0 is treated as 1.
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
@@ -174,6 +197,15 @@ mod tests {
             "{lines:?}"
         );
         assert_eq!(lines.concat(), "あいうえおかきくけ)。");
+    }
+
+    #[test]
+    fn fit_cuts_by_display_width_and_marks_the_cut() {
+        assert_eq!(fit("正規化層", 8), "正規化層");
+        assert_eq!(fit("正規化層です", 8), "正規化…");
+        assert_eq!(fit("GAN とは", 5), "GAN…");
+        assert!(width(&fit("あいうえお", 4)) <= 4);
+        assert_eq!(fit("abc", 0), "");
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! The `cgan` kernel: the default run draws the digits it is asked for; the label really reaches
 //! both networks.
 
-mod gen_util;
+mod kernel_util;
 
 use eshikaku_kernels::KernelError;
 use eshikaku_kernels::cgan::{with_label, with_label_planes};
 use eshikaku_kernels::trace::{Value, summarize};
-use gen_util::{assert_declared_steps, json_bytes, metric, run};
+use kernel_util::{assert_declared_steps, json_bytes, metric, run};
 use ndarray::{Array2, Array4, s};
 
 #[test]

@@ -1,12 +1,12 @@
 //! The `dcgan` kernel: the default run (trained once, shared by the tests) reaches the issue's
 //! targets; short or absurd runs report honestly.
 
-mod gen_util;
+mod kernel_util;
 
 use eshikaku_kernels::KernelError;
 use eshikaku_kernels::registry::Report;
 use eshikaku_kernels::trace::{Step, Value, summarize};
-use gen_util::{assert_declared_steps, json_bytes, metric, run};
+use kernel_util::{assert_declared_steps, json_bytes, metric, run};
 use std::sync::OnceLock;
 
 fn default_run() -> &'static (Report, Vec<Step>) {

@@ -1,14 +1,14 @@
 //! The `gan` kernel (1-D GAN): the default run reaches the equilibrium in time, `k_disc_steps`
 //! changes the behaviour the lesson describes, an absurd learning rate is reported as divergence.
 
-mod gen_util;
+mod kernel_util;
 
 use eshikaku_kernels::KernelError;
 use eshikaku_kernels::gan::{DATA_MEAN, DATA_STD, Fit};
 use eshikaku_kernels::registry::Report;
 use eshikaku_kernels::trace::Step;
 use eshikaku_kernels::trace::{Value, summarize};
-use gen_util::{assert_declared_steps, json_bytes, metric, run};
+use kernel_util::{assert_declared_steps, json_bytes, metric, run};
 use std::sync::OnceLock;
 
 /// The default run (seed 0), shared by the tests that need it.

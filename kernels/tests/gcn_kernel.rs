@@ -2,41 +2,33 @@
 //! networkx / numpy / scipy (`tools/peers/gen_gcn.py`) to 1e-9, the Chebyshev error shrinks with
 //! K, and the trace is deterministic and snapshotted.
 
+mod kernel_util;
+
 use eshikaku_kernels::data::karate::Karate;
 use eshikaku_kernels::gcn::{eigen, graph, spectral};
-use eshikaku_kernels::registry::{self, Report};
-use eshikaku_kernels::trace::{CollectSink, Trace, summarize};
+use eshikaku_kernels::registry::Report;
+use eshikaku_kernels::trace::{Step, summarize};
+use kernel_util::{assert_declared_steps, declared_keys, json_bytes, metric};
 use ndarray::{Array1, Array2};
 use serde_json::Value;
 use std::sync::OnceLock;
 
 const TOL: f64 = 1e-9;
 
-fn run(seed: u64, settings: &[&str]) -> (Report, CollectSink) {
-    let k = registry::find("gcn").expect("registered");
-    let knobs = k.configure(seed, settings).expect("valid knobs");
-    let mut sink = CollectSink::default();
-    let report = k.run(&knobs, &mut Trace::new(&mut sink)).expect("runs");
-    (report, sink)
+fn run(seed: u64, settings: &[&str]) -> (Report, Vec<Step>) {
+    kernel_util::run("gcn", seed, settings).expect("runs")
 }
 
 /// The default run (with wall-clock timing), shared by the tests that only read it.
-fn default_run() -> &'static (Report, CollectSink) {
-    static RUN: OnceLock<(Report, CollectSink)> = OnceLock::new();
+fn default_run() -> &'static (Report, Vec<Step>) {
+    static RUN: OnceLock<(Report, Vec<Step>)> = OnceLock::new();
     RUN.get_or_init(|| run(0, &[]))
 }
 
 /// The default run without timing: deterministic, so it can be snapshotted and compared.
-fn untimed_run() -> &'static (Report, CollectSink) {
-    static RUN: OnceLock<(Report, CollectSink)> = OnceLock::new();
+fn untimed_run() -> &'static (Report, Vec<Step>) {
+    static RUN: OnceLock<(Report, Vec<Step>)> = OnceLock::new();
     RUN.get_or_init(|| run(0, &["time_costs=false"]))
-}
-
-fn value(report: &Report, name: &str) -> f64 {
-    report
-        .metric(name)
-        .unwrap_or_else(|| panic!("missing metric {name}"))
-        .value
 }
 
 #[test]
@@ -46,12 +38,14 @@ fn default_run_reaches_every_target() {
         assert!(m.pass, "{m:?}");
     }
     // 31 of the 32 unlabelled members: all but member 8.
-    assert!(value(report, "test_accuracy") >= 0.94);
-    assert!(value(report, "cheb_vs_spectral_err") <= 1e-3);
-    assert!(value(report, "eig_residual") <= 1e-12);
-    assert!(value(report, "eig_cost_exponent") >= 2.5);
-    assert!(value(report, "propagation_cost_exponent") <= 1.5);
-    assert!(value(report, "eig_ms_at_max_n") > 0.0 && value(report, "propagate_ms_at_max_n") > 0.0);
+    assert!(metric(report, "test_accuracy") >= 0.94);
+    assert!(metric(report, "cheb_vs_spectral_err") <= 1e-3);
+    assert!(metric(report, "eig_residual") <= 1e-12);
+    assert!(metric(report, "eig_cost_exponent") >= 2.5);
+    assert!(metric(report, "propagation_cost_exponent") <= 1.5);
+    assert!(
+        metric(report, "eig_ms_at_max_n") > 0.0 && metric(report, "propagate_ms_at_max_n") > 0.0
+    );
 }
 
 #[test]
@@ -59,7 +53,7 @@ fn other_seeds_train_too() {
     for seed in [1, 2, 3] {
         let (report, _) = run(seed, &["time_costs=false", "cost_max_n=80"]);
         assert!(
-            value(&report, "test_accuracy") >= 0.94,
+            metric(&report, "test_accuracy") >= 0.94,
             "seed {seed}: {:?}",
             report.metrics
         );
@@ -210,35 +204,25 @@ fn spectral_heat_filter_matches_the_matrix_exponential() {
 
 #[test]
 fn only_declared_steps_are_recorded_in_order() {
-    let (_, sink) = untimed_run();
-    let info = registry::find("gcn").expect("registered");
-    let declared: Vec<&str> = info
-        .steps
-        .iter()
-        .map(|s| s.key)
-        .chain(["metrics"])
-        .collect();
-    let mut firsts: Vec<&str> = Vec::new();
-    for s in &sink.steps {
-        assert!(declared.contains(&s.key.as_str()), "undeclared {}", s.key);
-        if firsts.last() != Some(&s.key.as_str()) {
-            firsts.push(&s.key);
-        }
-    }
+    let (_, steps) = untimed_run();
+    assert_declared_steps("gcn", steps);
+    let mut firsts: Vec<&str> = steps.iter().map(|s| s.key.as_str()).collect();
+    firsts.dedup();
     assert_eq!(
-        firsts, declared,
+        firsts,
+        declared_keys("gcn"),
         "each step once, in declared order (train repeats)"
     );
-    assert_eq!(sink.steps.iter().filter(|s| s.key == "train").count(), 5);
-    let json = serde_json::to_string(&sink.steps).expect("json");
-    assert!(json.len() < 1_000_000, "trace is {} bytes", json.len());
+    assert_eq!(steps.iter().filter(|s| s.key == "train").count(), 5);
+    let bytes = json_bytes(steps);
+    assert!(bytes < 1_000_000, "trace is {bytes} bytes");
 }
 
 #[test]
 fn same_seed_same_trace_other_seed_other_trace() {
-    let a = serde_json::to_string(&untimed_run().1.steps).expect("json");
-    let b = serde_json::to_string(&run(0, &["time_costs=false"]).1.steps).expect("json");
-    let c = serde_json::to_string(&run(9, &["time_costs=false"]).1.steps).expect("json");
+    let a = serde_json::to_string(&untimed_run().1).expect("json");
+    let b = serde_json::to_string(&run(0, &["time_costs=false"]).1).expect("json");
+    let c = serde_json::to_string(&run(9, &["time_costs=false"]).1).expect("json");
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
@@ -246,5 +230,5 @@ fn same_seed_same_trace_other_seed_other_trace() {
 /// Snapshotted without wall-clock timing (`time_costs=false`), which would differ on every run.
 #[test]
 fn trace_summary_snapshot() {
-    insta::assert_snapshot!(summarize(&untimed_run().1.steps));
+    insta::assert_snapshot!(summarize(&untimed_run().1));
 }

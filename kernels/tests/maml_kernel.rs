@@ -5,28 +5,23 @@
 //! fine-tuning is counted in `nonfinite_tasks`; the trace
 //! summary is snapshotted.
 
+mod kernel_util;
+
 use eshikaku_kernels::KernelError;
 use eshikaku_kernels::maml::eval::{Adaptation, few_shot};
 use eshikaku_kernels::maml::net::Theta;
 use eshikaku_kernels::maml::sine::TaskBatch;
 use eshikaku_kernels::registry::{self, Report};
-use eshikaku_kernels::trace::{CollectSink, Step, Trace, Value, summarize};
+use eshikaku_kernels::trace::{Step, Value, summarize};
+use kernel_util::{json_bytes, metric, run};
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
 use std::sync::OnceLock;
 
-fn run(seed: u64, settings: &[&str]) -> Result<(Report, Vec<Step>), KernelError> {
-    let k = registry::find("maml").expect("registered");
-    let knobs = k.configure(seed, settings).expect("valid knobs");
-    let mut sink = CollectSink::default();
-    let report = k.run(&knobs, &mut Trace::new(&mut sink))?;
-    Ok((report, sink.steps))
-}
-
 /// The default run (the longest test here), shared by the tests that inspect it.
 fn default_run() -> &'static (Report, Vec<Step>) {
     static RUN: OnceLock<(Report, Vec<Step>)> = OnceLock::new();
-    RUN.get_or_init(|| run(0, &[]).expect("default run"))
+    RUN.get_or_init(|| run("maml", 0, &[]).expect("default run"))
 }
 
 /// A short run for behaviour that does not need a trained model.
@@ -37,13 +32,6 @@ const SHORT: [&str; 5] = [
     "eval_points=20",
     "meta_batch=5",
 ];
-
-fn metric(report: &Report, name: &str) -> f64 {
-    report
-        .metric(name)
-        .unwrap_or_else(|| panic!("missing metric {name}"))
-        .value
-}
 
 #[test]
 fn default_run_reaches_every_target() {
@@ -119,8 +107,8 @@ fn meta_loss_curve_goes_down_and_trace_stays_small() {
     assert!(curve.len() >= 20, "{}", curve.len());
     let (head, tail) = (curve[0], curve[curve.len() - 1]);
     assert!(tail < 0.5 * head, "meta-loss {head} → {tail}");
-    let json = serde_json::to_string(steps).expect("json");
-    assert!(json.len() < 1_000_000, "trace is {} bytes", json.len());
+    let bytes = json_bytes(steps);
+    assert!(bytes < 1_000_000, "trace is {bytes} bytes");
 }
 
 #[test]
@@ -137,9 +125,9 @@ fn only_declared_steps_are_recorded() {
 
 #[test]
 fn same_seed_same_trace_other_seed_other_trace() {
-    let a = serde_json::to_string(&run(3, &SHORT).expect("runs").1).expect("json");
-    let b = serde_json::to_string(&run(3, &SHORT).expect("runs").1).expect("json");
-    let c = serde_json::to_string(&run(4, &SHORT).expect("runs").1).expect("json");
+    let a = serde_json::to_string(&run("maml", 3, &SHORT).expect("runs").1).expect("json");
+    let b = serde_json::to_string(&run("maml", 3, &SHORT).expect("runs").1).expect("json");
+    let c = serde_json::to_string(&run("maml", 4, &SHORT).expect("runs").1).expect("json");
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
@@ -153,7 +141,7 @@ fn every_variant_runs_and_names_its_metrics() {
         let mut settings = SHORT.to_vec();
         let v = format!("variant={variant}");
         settings.push(&v);
-        let (report, _) = run(1, &settings).expect("runs");
+        let (report, _) = run("maml", 1, &settings).expect("runs");
         assert!(
             report
                 .metric(&format!("{variant}_mse_5shot_1step"))
@@ -172,7 +160,7 @@ fn every_variant_runs_and_names_its_metrics() {
 
 #[test]
 fn comparison_cannot_outlast_the_main_run() {
-    let err = run(0, &["iterations=10", "compare_iterations=20"]).err();
+    let err = run("maml", 0, &["iterations=10", "compare_iterations=20"]).err();
     assert!(
         matches!(&err, Some(KernelError::InvalidConfig(m)) if m.contains("compare_iterations")),
         "{err:?}"
@@ -181,7 +169,7 @@ fn comparison_cannot_outlast_the_main_run() {
 
 #[test]
 fn an_evaluation_too_large_for_memory_is_refused() {
-    let err = run(0, &["eval_tasks=10000", "eval_points=1000"]).err();
+    let err = run("maml", 0, &["eval_tasks=10000", "eval_points=1000"]).err();
     assert!(
         matches!(&err, Some(KernelError::InvalidConfig(m)) if m.contains("eval_points")),
         "{err:?}"
@@ -191,6 +179,7 @@ fn an_evaluation_too_large_for_memory_is_refused() {
 #[test]
 fn tiny_shapes_run_without_panicking() {
     let (report, _) = run(
+        "maml",
         2,
         &[
             "iterations=5",

@@ -1,15 +1,14 @@
 //! The `norm` kernel's default run reaches its targets, records only declared steps, and is
 //! deterministic for a seed.
 
-use eshikaku_kernels::registry;
-use eshikaku_kernels::trace::{CollectSink, Trace, summarize};
+mod kernel_util;
 
-fn run(seed: u64, settings: &[&str]) -> (eshikaku_kernels::registry::Report, CollectSink) {
-    let k = registry::find("norm").expect("registered");
-    let knobs = k.configure(seed, settings).expect("valid knobs");
-    let mut sink = CollectSink::default();
-    let report = k.run(&knobs, &mut Trace::new(&mut sink)).expect("runs");
-    (report, sink)
+use eshikaku_kernels::registry::Report;
+use eshikaku_kernels::trace::{Step, summarize};
+use kernel_util::{assert_declared_steps, declared_keys};
+
+fn run(seed: u64, settings: &[&str]) -> (Report, Vec<Step>) {
+    kernel_util::run("norm", seed, settings).expect("runs")
 }
 
 #[test]
@@ -55,32 +54,23 @@ fn other_seeds_and_shapes_still_pass() {
 
 #[test]
 fn only_declared_steps_are_recorded_in_order() {
-    let (_, sink) = run(0, &[]);
-    let info = registry::find("norm").expect("registered");
-    let keys: Vec<&str> = sink.steps.iter().map(|s| s.key.as_str()).collect();
-    let declared: Vec<&str> = info
-        .steps
-        .iter()
-        .map(|s| s.key)
-        .chain(["metrics"])
-        .collect();
-    assert_eq!(keys, declared);
-    for s in &sink.steps {
-        assert_eq!(Some(s.title.as_str()), info.step_title(&s.key));
-    }
+    let (_, steps) = run(0, &[]);
+    let keys: Vec<&str> = steps.iter().map(|s| s.key.as_str()).collect();
+    assert_eq!(keys, declared_keys("norm"));
+    assert_declared_steps("norm", &steps);
 }
 
 #[test]
 fn same_seed_same_trace_other_seed_other_data() {
-    let a = serde_json::to_string(&run(5, &[]).1.steps).expect("json");
-    let b = serde_json::to_string(&run(5, &[]).1.steps).expect("json");
-    let c = serde_json::to_string(&run(6, &[]).1.steps).expect("json");
+    let a = serde_json::to_string(&run(5, &[]).1).expect("json");
+    let b = serde_json::to_string(&run(5, &[]).1).expect("json");
+    let c = serde_json::to_string(&run(6, &[]).1).expect("json");
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
 
 #[test]
 fn trace_summary_snapshot() {
-    let (_, sink) = run(0, &[]);
-    insta::assert_snapshot!(summarize(&sink.steps));
+    let (_, steps) = run(0, &[]);
+    insta::assert_snapshot!(summarize(&steps));
 }

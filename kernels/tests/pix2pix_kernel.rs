@@ -2,11 +2,11 @@
 //! `lambda_l1 = 0` (cGAN alone) changes the behaviour as the paper describes and is reported
 //! honestly.
 
-mod gen_util;
+mod kernel_util;
 
 use eshikaku_kernels::KernelError;
 use eshikaku_kernels::trace::{Value, summarize};
-use gen_util::{assert_declared_steps, json_bytes, metric, run};
+use kernel_util::{assert_declared_steps, json_bytes, metric, run};
 
 #[test]
 fn default_run_reaches_every_target_and_shows_the_ablation() {

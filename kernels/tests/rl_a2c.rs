@@ -1,16 +1,15 @@
 //! The `a2c` kernel: its default run solves CartPole-v1 (greedy mean return ≥ 475 over 100
 //! episodes), records only declared steps with a small trace, and is deterministic for a seed.
 
-use eshikaku_kernels::registry::{self, Report};
-use eshikaku_kernels::trace::{CollectSink, Step, Trace, Value, summarize};
+mod kernel_util;
+
+use eshikaku_kernels::registry::Report;
+use eshikaku_kernels::trace::{Step, Value, summarize};
+use kernel_util::{assert_declared_steps, json_bytes};
 use std::sync::OnceLock;
 
 fn run(seed: u64, settings: &[&str]) -> (Report, Vec<Step>) {
-    let k = registry::find("a2c").expect("registered");
-    let knobs = k.configure(seed, settings).expect("valid knobs");
-    let mut sink = CollectSink::default();
-    let report = k.run(&knobs, &mut Trace::new(&mut sink)).expect("runs");
-    (report, sink.steps)
+    kernel_util::run("a2c", seed, settings).expect("runs")
 }
 
 /// The default run (about 4 s), shared by the tests of this file.
@@ -42,17 +41,14 @@ fn default_run_solves_cartpole() {
 #[test]
 fn only_declared_steps_in_order_and_a_small_trace() {
     let (_, steps) = default_run();
-    let info = registry::find("a2c").expect("registered");
     let keys: Vec<&str> = steps.iter().map(|s| s.key.as_str()).collect();
     let mut want = vec!["environment", "network", "rollout", "loss"];
     want.extend(std::iter::repeat_n("training", 20)); // every 25k of 500k steps
     want.extend(["evaluation", "metrics"]);
     assert_eq!(keys, want);
-    for s in steps {
-        assert_eq!(Some(s.title.as_str()), info.step_title(&s.key));
-    }
-    let json = serde_json::to_string(steps).expect("json");
-    assert!(json.len() < 1_000_000, "trace is {} bytes", json.len());
+    assert_declared_steps("a2c", steps);
+    let bytes = json_bytes(steps);
+    assert!(bytes < 1_000_000, "trace is {bytes} bytes");
 }
 
 #[test]

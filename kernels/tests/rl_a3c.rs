@@ -2,23 +2,15 @@
 //! return ≥ 475 over 100 episodes) with the staleness of lock-step workers, reproducibly; with
 //! real threads it spends exactly its step budget. Speed is measured by `benches/a3c.rs`.
 
-use eshikaku_kernels::registry::{self, Report};
-use eshikaku_kernels::trace::{CollectSink, Step, Trace, summarize};
+mod kernel_util;
+
+use eshikaku_kernels::registry::Report;
+use eshikaku_kernels::trace::{Step, summarize};
+use kernel_util::{assert_declared_steps, json_bytes, metric};
 use std::sync::OnceLock;
 
 fn run(seed: u64, settings: &[&str]) -> (Report, Vec<Step>) {
-    let k = registry::find("a3c").expect("registered");
-    let knobs = k.configure(seed, settings).expect("valid knobs");
-    let mut sink = CollectSink::default();
-    let report = k.run(&knobs, &mut Trace::new(&mut sink)).expect("runs");
-    (report, sink.steps)
-}
-
-fn value(report: &Report, name: &str) -> f64 {
-    report
-        .metric(name)
-        .unwrap_or_else(|| panic!("no metric {name}: {:?}", report.metrics))
-        .value
+    kernel_util::run("a3c", seed, settings).expect("runs")
 }
 
 /// The default run in deterministic mode (about 5 s), shared by the tests of this file.
@@ -31,15 +23,15 @@ fn default_run() -> &'static (Report, Vec<Step>) {
 fn deterministic_default_run_solves_cartpole() {
     let (report, _) = default_run();
     assert!(
-        value(report, "eval_return_mean") >= 475.0,
+        metric(report, "eval_return_mean") >= 475.0,
         "{:?}",
         report.metrics
     );
     assert!(report.passed(), "{:?}", report.metrics);
     // 2 workers × 4 envs × 5 steps = 40 env steps per round of 2 updates.
-    assert_eq!(value(report, "updates"), 500_000.0 / 20.0);
+    assert_eq!(metric(report, "updates"), 500_000.0 / 20.0);
     // Lock-step workers: worker k's gradient is k updates stale, so the mean is (W − 1)/2.
-    assert_eq!(value(report, "mean_staleness"), 0.5);
+    assert_eq!(metric(report, "mean_staleness"), 0.5);
     assert!(
         report.metric("env_steps_per_sec").is_none(),
         "no timing when deterministic"
@@ -49,7 +41,6 @@ fn deterministic_default_run_solves_cartpole() {
 #[test]
 fn only_declared_steps_in_order_and_a_small_trace() {
     let (_, steps) = default_run();
-    let info = registry::find("a3c").expect("registered");
     let keys: Vec<&str> = steps.iter().map(|s| s.key.as_str()).collect();
     let mut want = vec![
         "environment",
@@ -62,11 +53,9 @@ fn only_declared_steps_in_order_and_a_small_trace() {
     want.extend(std::iter::repeat_n("training", 20));
     want.extend(["evaluation", "throughput", "metrics"]);
     assert_eq!(keys, want);
-    for s in steps {
-        assert_eq!(Some(s.title.as_str()), info.step_title(&s.key));
-    }
-    let json = serde_json::to_string(steps).expect("json");
-    assert!(json.len() < 1_000_000, "trace is {} bytes", json.len());
+    assert_declared_steps("a3c", steps);
+    let bytes = json_bytes(steps);
+    assert!(bytes < 1_000_000, "trace is {bytes} bytes");
 }
 
 #[test]
@@ -84,7 +73,7 @@ fn deterministic_mode_is_reproducible_and_staleness_grows_with_workers() {
     assert_eq!(json(&a), json(&b));
     assert_ne!(json(&a), json(&c));
     assert_eq!(
-        value(&ra, "mean_staleness"),
+        metric(&ra, "mean_staleness"),
         1.0,
         "3 workers: (0 + 1 + 2)/3"
     );
@@ -94,9 +83,9 @@ fn deterministic_mode_is_reproducible_and_staleness_grows_with_workers() {
 fn real_threads_spend_exactly_the_step_budget() {
     let (report, steps) = run(1, &["total_steps=40000", "eval_every=10000", "workers=2"]);
     // 40 000 steps in rollouts of 4 envs × 5 steps: exactly 2000 updates, whatever the order.
-    assert_eq!(value(&report, "updates"), 2000.0);
-    assert!(value(&report, "env_steps_per_sec") > 0.0);
-    assert!(value(&report, "mean_staleness") >= 0.0);
+    assert_eq!(metric(&report, "updates"), 2000.0);
+    assert!(metric(&report, "env_steps_per_sec") > 0.0);
+    assert!(metric(&report, "mean_staleness") >= 0.0);
     let throughput = steps.iter().find(|s| s.key == "throughput").expect("step");
     let total = throughput.values.iter().find_map(|v| match v {
         eshikaku_kernels::trace::Value::Scalar { name, value } if name == "環境ステップの合計" => {

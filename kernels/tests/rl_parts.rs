@@ -3,6 +3,8 @@
 //! truncation bootstrapping, action sampling, greedy evaluation, the parameter server, and
 //! knob validation.
 
+mod kernel_util;
+
 use eshikaku_kernels::KernelError;
 use eshikaku_kernels::nn::Params;
 use eshikaku_kernels::nn::gradcheck::gradcheck;
@@ -14,7 +16,6 @@ use eshikaku_kernels::rl::evaluate::greedy_episodes;
 use eshikaku_kernels::rl::learner::{Hyper, Optimizer};
 use eshikaku_kernels::rl::loss::actor_critic_loss;
 use eshikaku_kernels::rl::vec_env::VecEnv;
-use eshikaku_kernels::trace::{CollectSink, Trace};
 use ndarray::{Array1, Array2, ArrayD, array};
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand::SeedableRng;
@@ -190,11 +191,7 @@ fn the_parameter_server_hands_out_the_step_budget_exactly_once() {
 }
 
 fn run(id: &str, settings: &[&str]) -> Result<registry::Report, KernelError> {
-    let k = registry::find(id).expect("registered");
-    let knobs = k
-        .configure(0, settings)
-        .map_err(|e| KernelError::InvalidConfig(e.to_string()))?;
-    k.run(&knobs, &mut Trace::new(&mut CollectSink::default()))
+    kernel_util::run(id, 0, settings).map(|(report, _)| report)
 }
 
 #[test]

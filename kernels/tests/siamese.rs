@@ -3,30 +3,17 @@
 //! each class (the intra/inter-class distance ratio shrinks); only declared steps are recorded;
 //! the trace is deterministic for a seed and its summary is snapshotted.
 
-use eshikaku_kernels::KernelError;
-use eshikaku_kernels::registry::{self, Report};
-use eshikaku_kernels::trace::{CollectSink, Step, Trace, Value, summarize};
-use std::sync::OnceLock;
+mod kernel_util;
 
-fn run(seed: u64, settings: &[&str]) -> Result<(Report, Vec<Step>), KernelError> {
-    let k = registry::find("siamese").expect("registered");
-    let knobs = k.configure(seed, settings).expect("valid knobs");
-    let mut sink = CollectSink::default();
-    let report = k.run(&knobs, &mut Trace::new(&mut sink))?;
-    Ok((report, sink.steps))
-}
+use eshikaku_kernels::registry::Report;
+use eshikaku_kernels::trace::{Step, Value, summarize};
+use kernel_util::{assert_declared_steps, json_bytes, metric, run};
+use std::sync::OnceLock;
 
 /// The default run, shared by the tests that inspect it.
 fn default_run() -> &'static (Report, Vec<Step>) {
     static RUN: OnceLock<(Report, Vec<Step>)> = OnceLock::new();
-    RUN.get_or_init(|| run(0, &[]).expect("default run"))
-}
-
-fn metric(report: &Report, name: &str) -> f64 {
-    report
-        .metric(name)
-        .unwrap_or_else(|| panic!("missing metric {name}"))
-        .value
+    RUN.get_or_init(|| run("siamese", 0, &[]).expect("default run"))
 }
 
 #[test]
@@ -86,17 +73,14 @@ fn epochs_show_a_scatter_of_every_test_digit() {
         assert_eq!(sc.classes.len(), 355);
         assert!(sc.classes.iter().all(|&c| c < 10));
     }
-    let json = serde_json::to_string(steps).expect("json");
-    assert!(json.len() < 1_000_000, "trace is {} bytes", json.len());
+    let bytes = json_bytes(steps);
+    assert!(bytes < 1_000_000, "trace is {bytes} bytes");
 }
 
 #[test]
 fn only_declared_steps_are_recorded() {
     let (_, steps) = default_run();
-    let info = registry::find("siamese").expect("registered");
-    for s in steps {
-        assert_eq!(Some(s.title.as_str()), info.step_title(&s.key), "{}", s.key);
-    }
+    assert_declared_steps("siamese", steps);
     let keys: Vec<&str> = steps.iter().map(|s| s.key.as_str()).collect();
     assert_eq!(keys[..2], ["data", "pairs"]);
     assert_eq!(keys[keys.len() - 2..], ["collapse", "metrics"]);
@@ -105,9 +89,9 @@ fn only_declared_steps_are_recorded() {
 #[test]
 fn same_seed_same_trace_other_seed_other_trace() {
     let short = ["epochs=2", "record_every=1"];
-    let a = serde_json::to_string(&run(3, &short).expect("runs").1).expect("json");
-    let b = serde_json::to_string(&run(3, &short).expect("runs").1).expect("json");
-    let c = serde_json::to_string(&run(4, &short).expect("runs").1).expect("json");
+    let a = serde_json::to_string(&run("siamese", 3, &short).expect("runs").1).expect("json");
+    let b = serde_json::to_string(&run("siamese", 3, &short).expect("runs").1).expect("json");
+    let c = serde_json::to_string(&run("siamese", 4, &short).expect("runs").1).expect("json");
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
@@ -120,7 +104,8 @@ fn extreme_knobs_run_without_panicking() {
         vec!["epochs=1", "positive_fraction=1", "margin=100"],
         vec!["epochs=3", "record_every=1000"],
     ] {
-        let (report, _) = run(1, &settings).unwrap_or_else(|e| panic!("{settings:?}: {e}"));
+        let (report, _) =
+            run("siamese", 1, &settings).unwrap_or_else(|e| panic!("{settings:?}: {e}"));
         assert!(report.metric("recall_at_1").is_some(), "{settings:?}");
     }
 }

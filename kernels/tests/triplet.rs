@@ -4,11 +4,14 @@
 //! batch-hard on squared distances collapses; the quadruplet loss trains; the trace summary is
 //! snapshotted.
 
+mod kernel_util;
+
 use eshikaku_kernels::KernelError;
 use eshikaku_kernels::metric::mining::{self, Distance, Mining, triplet_loss};
 use eshikaku_kernels::nn::gradcheck::gradcheck;
-use eshikaku_kernels::registry::{self, Report};
-use eshikaku_kernels::trace::{CollectSink, Step, Trace, Value, summarize};
+use eshikaku_kernels::registry::Report;
+use eshikaku_kernels::trace::{Step, Value, summarize};
+use kernel_util::{assert_declared_steps, json_bytes, metric, run};
 use ndarray::{Array2, ArrayD, Ix2, array};
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand::SeedableRng;
@@ -16,24 +19,9 @@ use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand_distr::StandardNormal;
 use std::sync::OnceLock;
 
-fn run(seed: u64, settings: &[&str]) -> Result<(Report, Vec<Step>), KernelError> {
-    let k = registry::find("triplet").expect("registered");
-    let knobs = k.configure(seed, settings).expect("valid knobs");
-    let mut sink = CollectSink::default();
-    let report = k.run(&knobs, &mut Trace::new(&mut sink))?;
-    Ok((report, sink.steps))
-}
-
 fn default_run() -> &'static (Report, Vec<Step>) {
     static RUN: OnceLock<(Report, Vec<Step>)> = OnceLock::new();
-    RUN.get_or_init(|| run(0, &[]).expect("default run"))
-}
-
-fn metric(report: &Report, name: &str) -> f64 {
-    report
-        .metric(name)
-        .unwrap_or_else(|| panic!("missing metric {name}"))
-        .value
+    RUN.get_or_init(|| run("triplet", 0, &[]).expect("default run"))
 }
 
 fn series(steps: &[Step], prefix: &str) -> Vec<(f64, f64)> {
@@ -74,7 +62,7 @@ fn random_triplets_stop_contributing() {
 
 #[test]
 fn random_mining_with_a_small_margin_also_learns_and_stalls() {
-    let (report, _) = run(0, &["mining=random", "margin=0.2"]).expect("runs");
+    let (report, _) = run("triplet", 0, &["mining=random", "margin=0.2"]).expect("runs");
     assert!(
         metric(&report, "recall_at_1") >= 0.88,
         "{:?}",
@@ -92,7 +80,12 @@ fn batch_hard_on_squared_distances_collapses() {
     // From a random start every embedding sits near one point. The gradient of a squared
     // distance, 2(a − b), vanishes there, so the embedding stays collapsed and every batch-hard
     // triplet keeps the loss at the margin α = 1.
-    let (squared, steps) = run(0, &["mining=hard", "distance=squared", "epochs=30"]).expect("runs");
+    let (squared, steps) = run(
+        "triplet",
+        0,
+        &["mining=hard", "distance=squared", "epochs=30"],
+    )
+    .expect("runs");
     let loss = series(&steps, "triplet loss");
     assert!(
         loss.iter().all(|&(_, l)| (l - 1.0).abs() < 0.02),
@@ -102,7 +95,7 @@ fn batch_hard_on_squared_distances_collapses() {
     assert!(collapsed < 0.02, "{:?}", squared.metrics);
     // The gradient of a plain Euclidean distance, (a − b)/‖a − b‖, has unit length at any
     // scale: the same run (the default distance for hard mining) spreads the classes apart.
-    let (euclidean, _) = run(0, &["mining=hard", "epochs=30"]).expect("runs");
+    let (euclidean, _) = run("triplet", 0, &["mining=hard", "epochs=30"]).expect("runs");
     let spread = metric(&euclidean, "inter_class_distance");
     assert!(spread > 3.0 * collapsed, "{spread} vs {collapsed}");
     assert!(
@@ -115,13 +108,13 @@ fn batch_hard_on_squared_distances_collapses() {
 
 #[test]
 fn quadruplet_loss_trains_and_needs_squared_distances() {
-    let (report, _) = run(0, &["loss=quadruplet"]).expect("runs");
+    let (report, _) = run("triplet", 0, &["loss=quadruplet"]).expect("runs");
     assert!(
         metric(&report, "recall_at_1") >= 0.90,
         "{:?}",
         report.metrics
     );
-    let err = run(0, &["loss=quadruplet", "distance=euclidean"]).err();
+    let err = run("triplet", 0, &["loss=quadruplet", "distance=euclidean"]).err();
     assert!(
         matches!(&err, Some(KernelError::InvalidConfig(m)) if m.contains("squared")),
         "{err:?}"
@@ -234,24 +227,21 @@ fn euclidean_triplet_loss_gradients_match_finite_differences() {
 #[test]
 fn only_declared_steps_are_recorded() {
     let (_, steps) = default_run();
-    let info = registry::find("triplet").expect("registered");
-    for s in steps {
-        assert_eq!(Some(s.title.as_str()), info.step_title(&s.key), "{}", s.key);
-    }
+    assert_declared_steps("triplet", steps);
     let keys: Vec<&str> = steps.iter().map(|s| s.key.as_str()).collect();
     assert_eq!(keys[..2], ["data", "mining"]);
     assert_eq!(keys[keys.len() - 2..], ["stall", "metrics"]);
     assert_eq!(keys.iter().filter(|k| **k == "epoch").count(), 10);
-    let json = serde_json::to_string(steps).expect("json");
-    assert!(json.len() < 1_000_000, "trace is {} bytes", json.len());
+    let bytes = json_bytes(steps);
+    assert!(bytes < 1_000_000, "trace is {bytes} bytes");
 }
 
 #[test]
 fn same_seed_same_trace_other_seed_other_trace() {
     let short = ["epochs=2", "record_every=1"];
-    let a = serde_json::to_string(&run(3, &short).expect("runs").1).expect("json");
-    let b = serde_json::to_string(&run(3, &short).expect("runs").1).expect("json");
-    let c = serde_json::to_string(&run(4, &short).expect("runs").1).expect("json");
+    let a = serde_json::to_string(&run("triplet", 3, &short).expect("runs").1).expect("json");
+    let b = serde_json::to_string(&run("triplet", 3, &short).expect("runs").1).expect("json");
+    let c = serde_json::to_string(&run("triplet", 4, &short).expect("runs").1).expect("json");
     assert_eq!(a, b);
     assert_ne!(a, c);
 }

@@ -2,36 +2,28 @@
 //! Grad-CAM, CAM ≡ ReLU-CAM ∝ Grad-CAM, Integrated Gradients completeness), records only
 //! declared steps, is deterministic, and its trace summary is snapshotted.
 
+mod kernel_util;
+
 use eshikaku_kernels::nn::Params;
-use eshikaku_kernels::registry::{self, Report};
-use eshikaku_kernels::trace::{CollectSink, Trace, summarize};
+use eshikaku_kernels::registry::Report;
+use eshikaku_kernels::trace::{Step, summarize};
 use eshikaku_kernels::xai::gap_cnn::GapCnn;
 use eshikaku_kernels::xai::saliency::{cam, grad_cam, integrated_gradients};
 use eshikaku_kernels::xai::shapes;
+use kernel_util::{assert_declared_steps, declared_keys, json_bytes, metric};
 use ndarray::{Axis, s};
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
 use std::sync::OnceLock;
 
-fn run(seed: u64, settings: &[&str]) -> (Report, CollectSink) {
-    let k = registry::find("cam").expect("registered");
-    let knobs = k.configure(seed, settings).expect("valid knobs");
-    let mut sink = CollectSink::default();
-    let report = k.run(&knobs, &mut Trace::new(&mut sink)).expect("runs");
-    (report, sink)
+fn run(seed: u64, settings: &[&str]) -> (Report, Vec<Step>) {
+    kernel_util::run("cam", seed, settings).expect("runs")
 }
 
 /// The default run takes several seconds: run it once for every test that reads it.
-fn default_run() -> &'static (Report, CollectSink) {
-    static RUN: OnceLock<(Report, CollectSink)> = OnceLock::new();
+fn default_run() -> &'static (Report, Vec<Step>) {
+    static RUN: OnceLock<(Report, Vec<Step>)> = OnceLock::new();
     RUN.get_or_init(|| run(0, &[]))
-}
-
-fn value(report: &Report, name: &str) -> f64 {
-    report
-        .metric(name)
-        .unwrap_or_else(|| panic!("missing metric {name}"))
-        .value
 }
 
 #[test]
@@ -40,16 +32,16 @@ fn default_run_reaches_every_target() {
     for m in &report.metrics {
         assert!(m.pass, "{m:?}");
     }
-    assert!(value(report, "test_accuracy") >= 0.93);
-    assert!(value(report, "pointing_game_cam") >= 0.90);
-    assert!(value(report, "pointing_game_gradcam") >= 0.90);
-    assert!(value(report, "cam_gradcam_diff") <= 1e-5);
-    assert!(value(report, "ig_completeness_median") <= 0.005);
-    assert!(value(report, "ig_completeness_p95") <= 0.03);
+    assert!(metric(report, "test_accuracy") >= 0.93);
+    assert!(metric(report, "pointing_game_cam") >= 0.90);
+    assert!(metric(report, "pointing_game_gradcam") >= 0.90);
+    assert!(metric(report, "cam_gradcam_diff") <= 1e-5);
+    assert!(metric(report, "ig_completeness_median") <= 0.005);
+    assert!(metric(report, "ig_completeness_p95") <= 0.03);
     // The distractor defeats the naive baseline: the maps beat "the brightest pixel" by far.
-    let brightest = value(report, "pointing_game_brightest");
+    let brightest = metric(report, "pointing_game_brightest");
     assert!(brightest < 0.2, "brightest-pixel baseline {brightest}");
-    assert!(value(report, "pointing_game_cam") > brightest + 0.6);
+    assert!(metric(report, "pointing_game_cam") > brightest + 0.6);
 }
 
 #[test]
@@ -99,37 +91,30 @@ fn integrated_gradients_are_complete_for_more_steps() {
 
 #[test]
 fn only_declared_steps_are_recorded() {
-    let (_, sink) = default_run();
-    let info = registry::find("cam").expect("registered");
-    let declared: Vec<&str> = info
-        .steps
-        .iter()
-        .map(|s| s.key)
-        .chain(["metrics"])
-        .collect();
+    let (_, steps) = default_run();
+    assert_declared_steps("cam", steps);
     let mut firsts: Vec<&str> = Vec::new();
-    for s in &sink.steps {
-        assert!(declared.contains(&s.key.as_str()), "undeclared {}", s.key);
+    for s in steps {
         if !firsts.contains(&s.key.as_str()) {
             firsts.push(&s.key);
         }
     }
-    assert_eq!(firsts, declared);
-    let json = serde_json::to_string(&sink.steps).expect("json");
-    assert!(json.len() < 1_000_000, "trace is {} bytes", json.len());
+    assert_eq!(firsts, declared_keys("cam"));
+    let bytes = json_bytes(steps);
+    assert!(bytes < 1_000_000, "trace is {bytes} bytes");
 }
 
 #[test]
 fn same_seed_same_trace_other_seed_other_trace() {
     let small = ["steps=20", "train_images=200", "ig_images=3", "ig_steps=8"];
-    let a = serde_json::to_string(&run(3, &small).1.steps).expect("json");
-    let b = serde_json::to_string(&run(3, &small).1.steps).expect("json");
-    let c = serde_json::to_string(&run(4, &small).1.steps).expect("json");
+    let a = serde_json::to_string(&run(3, &small).1).expect("json");
+    let b = serde_json::to_string(&run(3, &small).1).expect("json");
+    let c = serde_json::to_string(&run(4, &small).1).expect("json");
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
 
 #[test]
 fn trace_summary_snapshot() {
-    insta::assert_snapshot!(summarize(&default_run().1.steps));
+    insta::assert_snapshot!(summarize(&default_run().1));
 }

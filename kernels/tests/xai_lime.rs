@@ -1,24 +1,23 @@
 //! The `lime` kernel: its default run reaches every target, LIME recovers a linear model
 //! exactly, and the trace is deterministic and snapshotted.
 
-use eshikaku_kernels::registry::{self, Report};
-use eshikaku_kernels::trace::{CollectSink, Trace, summarize};
+mod kernel_util;
+
+use eshikaku_kernels::registry::Report;
+use eshikaku_kernels::trace::{Step, summarize};
 use eshikaku_kernels::xai::lime::{explain, top_features, weighted_ridge};
+use kernel_util::{assert_declared_steps, json_bytes, metric};
 use ndarray::{Array1, ArrayRef2, array};
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
 use std::sync::OnceLock;
 
-fn run(seed: u64, settings: &[&str]) -> (Report, CollectSink) {
-    let k = registry::find("lime").expect("registered");
-    let knobs = k.configure(seed, settings).expect("valid knobs");
-    let mut sink = CollectSink::default();
-    let report = k.run(&knobs, &mut Trace::new(&mut sink)).expect("runs");
-    (report, sink)
+fn run(seed: u64, settings: &[&str]) -> (Report, Vec<Step>) {
+    kernel_util::run("lime", seed, settings).expect("runs")
 }
 
-fn default_run() -> &'static (Report, CollectSink) {
-    static RUN: OnceLock<(Report, CollectSink)> = OnceLock::new();
+fn default_run() -> &'static (Report, Vec<Step>) {
+    static RUN: OnceLock<(Report, Vec<Step>)> = OnceLock::new();
     RUN.get_or_init(|| run(0, &[]))
 }
 
@@ -28,10 +27,9 @@ fn default_run_reaches_every_target() {
     for m in &report.metrics {
         assert!(m.pass, "{m:?}");
     }
-    let get = |n: &str| report.metric(n).expect(n).value;
-    assert!(get("surrogate_r2") >= 0.9);
-    assert_eq!(get("true_features_recovered"), 1.0);
-    assert!(get("model_test_r2") >= 0.95);
+    assert!(metric(report, "surrogate_r2") >= 0.9);
+    assert_eq!(metric(report, "true_features_recovered"), 1.0);
+    assert!(metric(report, "model_test_r2") >= 0.95);
 }
 
 #[test]
@@ -93,31 +91,22 @@ fn ridge_shrinks_and_ignores_zero_weights() {
 
 #[test]
 fn only_declared_steps_are_recorded() {
-    let (_, sink) = default_run();
-    let info = registry::find("lime").expect("registered");
-    let declared: Vec<&str> = info
-        .steps
-        .iter()
-        .map(|s| s.key)
-        .chain(["metrics"])
-        .collect();
-    for s in &sink.steps {
-        assert!(declared.contains(&s.key.as_str()), "undeclared {}", s.key);
-    }
-    let json = serde_json::to_string(&sink.steps).expect("json");
-    assert!(json.len() < 1_000_000, "trace is {} bytes", json.len());
+    let (_, steps) = default_run();
+    assert_declared_steps("lime", steps);
+    let bytes = json_bytes(steps);
+    assert!(bytes < 1_000_000, "trace is {bytes} bytes");
 }
 
 #[test]
 fn same_seed_same_trace_other_seed_other_trace() {
-    let a = serde_json::to_string(&default_run().1.steps).expect("json");
-    let b = serde_json::to_string(&run(0, &[]).1.steps).expect("json");
-    let c = serde_json::to_string(&run(1, &[]).1.steps).expect("json");
+    let a = serde_json::to_string(&default_run().1).expect("json");
+    let b = serde_json::to_string(&run(0, &[]).1).expect("json");
+    let c = serde_json::to_string(&run(1, &[]).1).expect("json");
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
 
 #[test]
 fn trace_summary_snapshot() {
-    insta::assert_snapshot!(summarize(&default_run().1.steps));
+    insta::assert_snapshot!(summarize(&default_run().1));
 }

@@ -2,11 +2,14 @@
 //! the shap library's exact explainer (`tools/peers/gen_shap.py`) within 1e-8, the Shapley
 //! axioms hold, and the trace is deterministic and snapshotted.
 
-use eshikaku_kernels::registry::{self, Report};
-use eshikaku_kernels::trace::{CollectSink, Trace, summarize};
+mod kernel_util;
+
+use eshikaku_kernels::registry::Report;
+use eshikaku_kernels::trace::{Step, summarize};
 use eshikaku_kernels::xai::shap::{
     all_coalitions, coalition_values, exact_shapley, kernel_shap, kernel_shap_sampled,
 };
+use kernel_util::{assert_declared_steps, metric};
 use ndarray::{Array1, Array2, ArrayRef2, array};
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
@@ -15,16 +18,12 @@ use std::sync::OnceLock;
 
 const TOL: f64 = 1e-8;
 
-fn run(seed: u64, settings: &[&str]) -> (Report, CollectSink) {
-    let k = registry::find("shap").expect("registered");
-    let knobs = k.configure(seed, settings).expect("valid knobs");
-    let mut sink = CollectSink::default();
-    let report = k.run(&knobs, &mut Trace::new(&mut sink)).expect("runs");
-    (report, sink)
+fn run(seed: u64, settings: &[&str]) -> (Report, Vec<Step>) {
+    kernel_util::run("shap", seed, settings).expect("runs")
 }
 
-fn default_run() -> &'static (Report, CollectSink) {
-    static RUN: OnceLock<(Report, CollectSink)> = OnceLock::new();
+fn default_run() -> &'static (Report, Vec<Step>) {
+    static RUN: OnceLock<(Report, Vec<Step>)> = OnceLock::new();
     RUN.get_or_init(|| run(0, &[]))
 }
 
@@ -34,11 +33,10 @@ fn default_run_reaches_every_target() {
     for m in &report.metrics {
         assert!(m.pass, "{m:?}");
     }
-    let get = |n: &str| report.metric(n).expect(n).value;
-    assert!(get("efficiency_err") <= 1e-9);
-    assert!(get("kernel_vs_exact_err") <= 1e-8);
-    assert!(get("linear_closed_form_err") <= 1e-9);
-    assert!(get("kernel_sampled_err").is_finite());
+    assert!(metric(report, "efficiency_err") <= 1e-9);
+    assert!(metric(report, "kernel_vs_exact_err") <= 1e-8);
+    assert!(metric(report, "linear_closed_form_err") <= 1e-9);
+    assert!(metric(report, "kernel_sampled_err").is_finite());
 }
 
 /// The golden's function, written again from its description.
@@ -139,29 +137,20 @@ fn sampled_kernel_shap_improves_with_more_coalitions() {
 
 #[test]
 fn only_declared_steps_are_recorded() {
-    let (_, sink) = default_run();
-    let info = registry::find("shap").expect("registered");
-    let declared: Vec<&str> = info
-        .steps
-        .iter()
-        .map(|s| s.key)
-        .chain(["metrics"])
-        .collect();
-    for s in &sink.steps {
-        assert!(declared.contains(&s.key.as_str()), "undeclared {}", s.key);
-    }
+    let (_, steps) = default_run();
+    assert_declared_steps("shap", steps);
 }
 
 #[test]
 fn same_seed_same_trace_other_seed_other_trace() {
-    let a = serde_json::to_string(&default_run().1.steps).expect("json");
-    let b = serde_json::to_string(&run(0, &[]).1.steps).expect("json");
-    let c = serde_json::to_string(&run(1, &[]).1.steps).expect("json");
+    let a = serde_json::to_string(&default_run().1).expect("json");
+    let b = serde_json::to_string(&run(0, &[]).1).expect("json");
+    let c = serde_json::to_string(&run(1, &[]).1).expect("json");
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
 
 #[test]
 fn trace_summary_snapshot() {
-    insta::assert_snapshot!(summarize(&default_run().1.steps));
+    insta::assert_snapshot!(summarize(&default_run().1));
 }

@@ -1,4 +1,4 @@
-//! Helpers shared by the generative kernels' integration tests.
+//! Helpers shared by the kernels' integration tests.
 #![allow(dead_code)]
 
 use eshikaku_kernels::KernelError;
@@ -26,19 +26,19 @@ pub fn metric(report: &Report, name: &str) -> f64 {
 /// steps appear in declaration order (a step may repeat or, if optional, be absent).
 pub fn assert_declared_steps(id: &str, steps: &[Step]) {
     let info = registry::find(id).expect("registered");
-    let order: Vec<&str> = info
-        .steps
-        .iter()
-        .map(|d| d.key)
-        .chain(["metrics"])
-        .collect();
+    let order = declared_keys(id);
     let mut last = 0;
     for s in steps {
         let pos = order
             .iter()
             .position(|k| *k == s.key)
             .unwrap_or_else(|| panic!("{id}: undeclared step {}", s.key));
-        assert_eq!(Some(s.title.as_str()), info.step_title(&s.key));
+        assert_eq!(
+            Some(s.title.as_str()),
+            info.step_title(&s.key),
+            "{id}: step {}",
+            s.key
+        );
         assert!(
             pos >= last || s.key == "progress",
             "{id}: step {} out of order",
@@ -47,6 +47,16 @@ pub fn assert_declared_steps(id: &str, steps: &[Step]) {
         last = last.max(pos);
     }
     assert_eq!(steps.last().map(|s| s.key.as_str()), Some("metrics"));
+}
+
+/// The keys of the steps kernel `id` declares, in declaration order, then `metrics`.
+pub fn declared_keys(id: &str) -> Vec<&'static str> {
+    let info = registry::find(id).expect("registered");
+    info.steps
+        .iter()
+        .map(|d| d.key)
+        .chain(["metrics"])
+        .collect()
 }
 
 /// The JSON size of a trace, as `run --json` would print it.

@@ -6,5 +6,6 @@
 pub mod cli;
 pub mod content;
 pub mod format;
+pub mod study;
 pub mod tui;
 pub mod ui;

@@ -183,14 +183,7 @@ pub fn lesson(l: &Lesson, chapter_title: &str, cols: usize) -> String {
         let _ = writeln!(out, "■ 問題");
         for (i, q) in l.questions.iter().enumerate() {
             para(&mut out, &format!("問{} {}", i + 1, q.prompt), "");
-            if let Some(c) = &q.code
-                && let Ok(snippet) = code::snippet(&c.file, &c.marker)
-            {
-                let correct = q.answer.checked_sub(1).and_then(|a| q.choices.get(a));
-                let shown = match correct {
-                    Some(ans) => snippet.replacen(ans.as_str(), code::BLANK, 1),
-                    None => snippet,
-                };
+            if let Some(Ok(shown)) = code::blanked(q) {
                 for line in shown.lines() {
                     let _ = writeln!(out, "    │ {line}");
                 }

@@ -2,7 +2,7 @@
 
 use super::code::{self, SnippetError};
 use super::diagnostic::Diagnostic;
-use super::model::{Chapter, ChapterList, FORMAT_VERSION, Lesson, Question};
+use super::model::{AREAS, Chapter, ChapterList, CodeRef, FORMAT_VERSION, Lesson, Question};
 use super::source::{Origin, SourceFile};
 use super::yaml::{self, Parsed, Pos, Seg};
 use eshikaku_kernels::registry;
@@ -232,6 +232,17 @@ fn question_problems(q: &Question) -> Vec<(&'static str, String)> {
     if q.prompt.trim().is_empty() {
         out.push(("prompt", "question prompt is empty".to_string()));
     }
+    if let Some(area) = &q.area
+        && !AREAS.contains(&area.as_str())
+    {
+        out.push((
+            "area",
+            format!(
+                "unknown syllabus area `{area}`: use one of {}",
+                AREAS.join(", ")
+            ),
+        ));
+    }
     if q.explanation.trim().is_empty() {
         out.push((
             "explanation",
@@ -265,35 +276,49 @@ fn question_problems(q: &Question) -> Vec<(&'static str, String)> {
         ));
     }
     if let Some(c) = &q.code {
-        match code::snippet(&c.file, &c.marker) {
-            Err(SnippetError::NoFile) => out.push((
-                "code",
-                format!("kernel source `kernels/src/{}` does not exist: give a path relative to kernels/src/", c.file),
-            )),
-            Err(SnippetError::NoBegin | SnippetError::NoEnd) => out.push((
-                "code",
-                format!(
-                    "marker `{m}` not found in kernels/src/{f}: put `// quiz:begin {m}` and `// quiz:end {m}` around the code",
-                    m = c.marker,
-                    f = c.file
-                ),
-            )),
-            Ok(snippet) => {
-                if let Some(correct) = q.answer.checked_sub(1).and_then(|i| q.choices.get(i))
-                    && !snippet.contains(correct.as_str())
-                {
-                    out.push((
-                        "answer",
-                        format!(
-                            "the correct choice `{correct}` does not appear in the code marked `{}` in kernels/src/{}: the blank must be cut from the real code",
-                            c.marker, c.file
-                        ),
-                    ));
-                }
+        code_problems(q, c, &mut out);
+    }
+    out
+}
+
+/// Problems of a code-fill question's code.
+fn code_problems(q: &Question, c: &CodeRef, out: &mut Vec<(&'static str, String)>) {
+    let place = match (&c.file, &c.marker) {
+        (Some(f), Some(m)) => format!("the code marked `{m}` in kernels/src/{f}"),
+        _ => "`code.text`".to_string(),
+    };
+    match code::code_text(c) {
+        Err(SnippetError::NotOneSource) => out.push((
+            "code",
+            "give either `file` and `marker` (Rust cut from a kernel) or `text` (code written here), not both"
+                .to_string(),
+        )),
+        Err(SnippetError::NoFile) => out.push((
+            "code",
+            format!(
+                "kernel source `kernels/src/{}` does not exist: give a path relative to kernels/src/",
+                c.file.as_deref().unwrap_or("")
+            ),
+        )),
+        Err(SnippetError::NoBegin | SnippetError::NoEnd) => out.push((
+            "code",
+            format!(
+                "marker not found in {place}: put `// quiz:begin <marker>` and `// quiz:end <marker>` around the code"
+            ),
+        )),
+        Ok(text) => {
+            if let Some(correct) = q.answer.checked_sub(1).and_then(|i| q.choices.get(i))
+                && !text.contains(correct.as_str())
+            {
+                out.push((
+                    "answer",
+                    format!(
+                        "the correct choice `{correct}` does not appear in {place}: the blank must be cut from the real code"
+                    ),
+                ));
             }
         }
     }
-    out
 }
 
 /// Ids are lowercase ASCII letters, digits, `-` and `_`, starting with a letter or digit.

@@ -1,16 +1,40 @@
-//! Code snippets cut from kernel sources by marker comments, for code-fill questions.
+//! The code of code-fill questions: snippets cut from kernel sources by marker comments, or
+//! code written in the lesson.
 //!
 //! A snippet is the lines strictly between `// quiz:begin <marker>` and `// quiz:end <marker>`,
 //! with their common indentation removed.
 
+use super::model::{CodeRef, Question};
 use super::source::kernel_source;
 
-/// Why a snippet could not be cut.
+/// Why a question's code could not be found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnippetError {
     NoFile,
     NoBegin,
     NoEnd,
+    /// Neither `file` + `marker` nor `text` is given, or both are.
+    NotOneSource,
+}
+
+/// The whole code of `c` (the correct choice still in it).
+pub fn code_text(c: &CodeRef) -> Result<String, SnippetError> {
+    match (&c.file, &c.marker, &c.text) {
+        (Some(file), Some(marker), None) => snippet(file, marker),
+        (None, None, Some(text)) => Ok(text.trim_end().to_string()),
+        _ => Err(SnippetError::NotOneSource),
+    }
+}
+
+/// The code of question `q` as shown to the learner: the first occurrence of the correct
+/// choice replaced by [`BLANK`]. `None` for a question without code.
+pub fn blanked(q: &Question) -> Option<Result<String, SnippetError>> {
+    let c = q.code.as_ref()?;
+    let correct = q.answer.checked_sub(1).and_then(|i| q.choices.get(i));
+    Some(code_text(c).map(|text| match correct {
+        Some(key) if !key.is_empty() => text.replacen(key.as_str(), BLANK, 1),
+        _ => text,
+    }))
 }
 
 /// The snippet marked `marker` in `kernels/src/<file>`.

@@ -82,9 +82,10 @@ pub struct KernelLink {
 
 /// An exam-style multiple-choice question.
 ///
-/// With `code`, it is a code-fill question: the snippet between the markers
-/// `// quiz:begin <marker>` and `// quiz:end <marker>` of `code.file` is shown with the correct
-/// choice blanked out, so the question can never drift from the code it asks about.
+/// With `code`, it is a code-fill question: the code is shown with the correct choice blanked
+/// out. Rust code is cut from a kernel source between the markers `// quiz:begin <marker>` and
+/// `// quiz:end <marker>` of `code.file`, so the question can never drift from the code it asks
+/// about; Python (NumPy) code, as in the exam, is written in the lesson (`code.text`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
@@ -92,7 +93,12 @@ pub struct Question {
     pub id: String,
     /// The question text.
     pub prompt: String,
-    /// For code-fill questions: where the code comes from.
+    /// The E資格 syllabus area the question belongs to, for per-area exam scores: one of
+    /// 数学的基礎, 機械学習, 深層学習の基礎, 深層学習の応用, 開発・運用環境. Defaults to the first
+    /// part of the lesson's `syllabus`.
+    #[serde(default)]
+    pub area: Option<String>,
+    /// For code-fill questions: the code, or where it comes from.
     #[serde(default)]
     pub code: Option<CodeRef>,
     /// The options, usually four as in the exam.
@@ -103,14 +109,61 @@ pub struct Question {
     pub explanation: String,
 }
 
-/// A marked region of a kernel source file.
+/// The code of a code-fill question: either a marked region of a kernel source file
+/// (`file` + `marker`, Rust) or code written in the lesson (`text`, usually `lang: python`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CodeRef {
-    /// Path relative to `kernels/src/`, e.g. `nn/norm.rs`.
-    pub file: String,
-    /// Marker name used in `// quiz:begin <marker>` / `// quiz:end <marker>`.
-    pub marker: String,
+    /// The language the code is written in; `rust` when cut from a kernel.
+    #[serde(default)]
+    pub lang: CodeLang,
+    /// Kernel source path relative to `kernels/src/`, e.g. `nn/norm.rs` (with `marker`).
+    #[serde(default)]
+    pub file: Option<String>,
+    /// Marker name used in `// quiz:begin <marker>` / `// quiz:end <marker>` (with `file`).
+    #[serde(default)]
+    pub marker: Option<String>,
+    /// The code itself, containing the correct choice verbatim (instead of `file`/`marker`).
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+/// Languages a code-fill question can show.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeLang {
+    #[default]
+    Rust,
+    Python,
+}
+
+impl CodeLang {
+    /// The name shown above the code.
+    pub fn name(self) -> &'static str {
+        match self {
+            CodeLang::Rust => "Rust",
+            CodeLang::Python => "Python",
+        }
+    }
+}
+
+/// The syllabus areas of the E資格 exam, the units the exam result is reported in.
+pub const AREAS: [&str; 5] = [
+    "数学的基礎",
+    "機械学習",
+    "深層学習の基礎",
+    "深層学習の応用",
+    "開発・運用環境",
+];
+
+impl Lesson {
+    /// The syllabus area of question `q` of this lesson: its own `area`, else the first part
+    /// of the lesson's `syllabus` (`深層学習の応用 > 生成モデル > GAN` → `深層学習の応用`).
+    pub fn area_of<'a>(&'a self, q: &'a Question) -> &'a str {
+        q.area
+            .as_deref()
+            .unwrap_or_else(|| self.syllabus.split('>').next().unwrap_or("").trim())
+    }
 }
 
 /// A paper, book or page to read further.

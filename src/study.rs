@@ -1,0 +1,9 @@
+//! The study engine: practice, spaced review, mock exams, saved progress and statistics.
+//!
+//! Domain code only — no terminal here. The TUI (`tui/`, `ui/`) and the CLI (`cli/`) both call
+//! these functions. Time comes from an injectable [`clock::Clock`], so exam timing and
+//! scheduling are testable without sleeping.
+
+pub mod clock;
+pub mod records;
+pub mod schedule;

@@ -303,7 +303,9 @@ fn code_problems(q: &Question, c: &CodeRef, out: &mut Vec<(&'static str, String)
         Err(SnippetError::NoBegin | SnippetError::NoEnd) => out.push((
             "code",
             format!(
-                "marker not found in {place}: put `// quiz:begin <marker>` and `// quiz:end <marker>` around the code"
+                "marker `{m}` not found in kernels/src/{f}: put `// quiz:begin {m}` and `// quiz:end {m}` around the code",
+                m = c.marker.as_deref().unwrap_or(""),
+                f = c.file.as_deref().unwrap_or("")
             ),
         )),
         Ok(text) => {

@@ -64,5 +64,7 @@ pub fn end_of_day(at: Timestamp) -> Timestamp {
         .tomorrow()
         .ok()
         .and_then(|d| d.to_zoned_datetime(tz).ok())
-        .map_or(at.saturating_add(DAY_MS), |z| z.timestamp().as_millisecond())
+        .map_or(at.saturating_add(DAY_MS), |z| {
+            z.timestamp().as_millisecond()
+        })
 }

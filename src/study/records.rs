@@ -168,9 +168,60 @@ pub struct ExamRecord {
     pub items: Vec<ExamItemRecord>,
 }
 
+/// A score within one group (a chapter or a syllabus area).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Score {
+    /// Chapter id or area name.
+    pub id: String,
+    pub correct: usize,
+    pub total: usize,
+}
+
+impl Score {
+    /// Share correct, 0 ..= 1 (0 for an empty group).
+    pub fn ratio(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            self.correct as f64 / self.total as f64
+        }
+    }
+}
+
 impl ExamRecord {
     /// Number of correct answers.
     pub fn correct(&self) -> usize {
         self.items.iter().filter(|i| i.correct).count()
+    }
+
+    /// Scores per chapter, in order of first appearance.
+    pub fn by_chapter(&self) -> Vec<Score> {
+        self.scores_by(|i| &i.chapter)
+    }
+
+    /// Scores per syllabus area, in order of first appearance.
+    pub fn by_area(&self) -> Vec<Score> {
+        self.scores_by(|i| &i.area)
+    }
+
+    fn scores_by(&self, group: impl Fn(&ExamItemRecord) -> &String) -> Vec<Score> {
+        let mut out: Vec<Score> = Vec::new();
+        for item in &self.items {
+            let id = group(item);
+            let i = match out.iter().position(|s| &s.id == id) {
+                Some(i) => i,
+                None => {
+                    out.push(Score {
+                        id: id.clone(),
+                        correct: 0,
+                        total: 0,
+                    });
+                    out.len() - 1
+                }
+            };
+            out[i].total += 1;
+            out[i].correct += usize::from(item.correct);
+        }
+        out
     }
 }

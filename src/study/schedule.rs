@@ -15,7 +15,7 @@
 //! | correct within [`PACE_MS`] (exam pace)  | Good   |
 //! | correct but slower than the exam pace   | Hard   |
 
-use super::clock::{DAY_MS, day_of};
+use super::clock::{DAY_MS, day_of, end_of_day};
 use super::records::{CardState, QuestionKey, Rating, Timestamp};
 use fsrs::{DEFAULT_PARAMETERS, FSRS, MemoryState};
 
@@ -125,6 +125,11 @@ impl Scheduler {
             DEFAULT_PARAMETERS[20],
         )
     }
+}
+
+/// Whether `card` is due today: due before the end of the learner's day of `now`.
+pub fn is_due(card: &CardState, now: Timestamp) -> bool {
+    card.due < end_of_day(now)
 }
 
 /// Whole calendar days (learner's time zone) between two instants, as FSRS counts them.

@@ -5,5 +5,7 @@
 //! scheduling are testable without sleeping.
 
 pub mod clock;
+pub mod export;
 pub mod records;
 pub mod schedule;
+pub mod store;

@@ -4,6 +4,7 @@ pub mod check;
 pub mod code;
 pub mod diagnostic;
 pub mod model;
+pub mod relevant;
 pub mod source;
 pub mod yaml;
 

@@ -5,7 +5,14 @@
 //! scheduling are testable without sleeping.
 
 pub mod clock;
+pub mod exam;
 pub mod export;
+pub mod pick;
+pub mod practice;
 pub mod records;
+pub mod report;
 pub mod schedule;
+pub mod settings;
+pub mod shuffle;
+pub mod stats;
 pub mod store;

@@ -1,9 +1,13 @@
 //! The interactive TUI: terminal set-up, the event loop, and restoring the terminal.
 
 pub mod app;
+pub mod effect;
 pub mod keys;
+pub mod persist;
 pub mod runner;
+pub mod study;
 
+use crate::study::clock::{Clock, SystemClock};
 use app::{App, Message};
 use ratatui::crossterm::event::{self, Event as TermEvent};
 use std::path::Path;
@@ -14,10 +18,15 @@ use std::time::Duration;
 pub fn main(folder: Option<&Path>) -> ExitCode {
     let loaded = crate::content::load(folder);
     let mut app = App::new(loaded.library, loaded.diagnostics.len());
+    let (store, warnings) = crate::study::store::Store::open_default();
+    app.study = persist::load(&store, warnings);
+    app.now = SystemClock.now();
+    app.study.refresh(&app.library, app.now);
+    app.status = app.study.store_warning.clone();
     // `ratatui::init` also installs a panic hook that restores the terminal before the
     // panic message is printed.
     let mut terminal = ratatui::init();
-    let result = run(&mut terminal, &mut app);
+    let result = run(&mut terminal, &mut app, &store);
     ratatui::restore();
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -28,10 +37,21 @@ pub fn main(folder: Option<&Path>) -> ExitCode {
     }
 }
 
-fn run(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io::Result<()> {
+fn run(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    store: &crate::study::store::Store,
+) -> std::io::Result<()> {
     let start = std::time::Instant::now();
     while !app.quit {
         app.tick = u64::try_from(start.elapsed().as_millis() / 40).unwrap_or(u64::MAX);
+        app.now = SystemClock.now();
+        let size = terminal.size()?;
+        app.size = (size.width, size.height);
+        if app.exam.is_some() {
+            app::update(app, Message::Tick);
+        }
+        persist::apply(store, app);
         terminal.draw(|f| crate::ui::render(app, f))?;
         // Wait briefly for a key; in between, pick up what a running kernel has sent.
         if event::poll(Duration::from_millis(40))? {
@@ -49,5 +69,6 @@ fn run(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io::Resul
             app::update(app, Message::Kernel(ev));
         }
     }
+    persist::apply(store, app);
     Ok(())
 }

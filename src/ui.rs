@@ -1,11 +1,16 @@
 //! Rendering: one file per screen, each an `impl Widget for &…View`.
 
+pub mod exam;
+pub mod exam_result;
 pub mod help;
 pub mod home;
 pub mod kernel;
 pub mod lesson;
 pub mod lesson_text;
 pub mod plot;
+pub mod question;
+pub mod quiz;
+pub mod stats;
 pub mod theme;
 pub mod values;
 pub mod wrap;
@@ -22,6 +27,18 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Home => frame.render_widget(&home::HomeView { app }, area),
         Screen::Lesson => frame.render_widget(&lesson::LessonView { app }, area),
         Screen::Kernel => frame.render_widget(&kernel::KernelView { app }, area),
+        Screen::Quiz => frame.render_widget(&quiz::QuizView { app }, area),
+        Screen::Exam => frame.render_widget(&exam::ExamView { app }, area),
+        Screen::Stats => {
+            if let Some(stats) = &app.study.stats {
+                let view = stats::StatsView {
+                    stats,
+                    library: &app.library,
+                    scroll: app.stats_scroll,
+                };
+                frame.render_widget(&view, area);
+            }
+        }
     }
     if app.show_help {
         frame.render_widget(&help::HelpView { screen: app.screen }, area);

@@ -1,7 +1,10 @@
 //! The TUI model and its update function (Elm style: `Message` in, new state out).
 
-use super::runner::KernelRun;
+use super::effect::Effect;
+use super::runner::{KernelRun, RunState};
+use super::study::{ExamState, QuizState, StudyState};
 use crate::content::Library;
+use crate::study::records::Timestamp;
 use eshikaku_kernels::registry;
 use eshikaku_kernels::trace::{Control, Event};
 use std::cell::Cell;
@@ -12,6 +15,11 @@ pub enum Screen {
     Home,
     Lesson,
     Kernel,
+    /// A practice or review round.
+    Quiz,
+    /// A mock exam, running or scored.
+    Exam,
+    Stats,
 }
 
 /// Everything the TUI shows.
@@ -40,6 +48,22 @@ pub struct App {
     pub quit: bool,
     /// Redraw counter (25 per second), drives animations.
     pub tick: u64,
+    /// The current time, set by the runtime before every update (tests set it by hand).
+    pub now: Timestamp,
+    /// The terminal size (columns, rows), set by the runtime.
+    pub size: (u16, u16),
+    /// Saved progress, the FSRS scheduler and the settings.
+    pub study: StudyState,
+    /// The practice or review round in progress.
+    pub quiz: Option<QuizState>,
+    /// The mock exam in progress or just scored.
+    pub exam: Option<ExamState>,
+    /// Scroll offset of the statistics screen.
+    pub stats_scroll: usize,
+    /// Where `q` on the lesson screen returns to (the quiz or exam that opened it).
+    pub lesson_return: Option<Screen>,
+    /// Work for the runtime (saving progress), in order.
+    pub effects: Vec<Effect>,
 }
 
 /// Everything that can happen to the model.
@@ -62,6 +86,27 @@ pub enum Message {
     PrevStep,
     FollowStep,
     Kernel(Event),
+    /// Practise the selected lesson's questions.
+    Practice,
+    /// Review due questions, then new ones up to the daily limit.
+    Review,
+    /// Start a mock exam.
+    StartExam,
+    ShowStats,
+    /// The number key `n` (1-based): a choice, or a rating after answering.
+    Number(usize),
+    /// Toggle the flag on an exam question.
+    Flag,
+    /// Submit the exam (asks for confirmation).
+    Submit,
+    /// Answer "yes" to a confirmation.
+    Confirm,
+    /// Open the lesson at the section the question is about.
+    OpenRelevant,
+    /// Clear the answer of an exam question.
+    ClearAnswer,
+    /// Time passed (the runtime sends this while an exam runs).
+    Tick,
 }
 
 /// Lines a page-up/page-down moves.
@@ -84,6 +129,14 @@ impl App {
             status: None,
             quit: false,
             tick: 0,
+            now: 0,
+            size: (80, 24),
+            study: StudyState::default(),
+            quiz: None,
+            exam: None,
+            stats_scroll: 0,
+            lesson_return: None,
+            effects: Vec::new(),
         }
     }
 
@@ -105,9 +158,11 @@ impl App {
 /// Applies `msg` to `app`.
 pub fn update(app: &mut App, msg: Message) {
     if let Message::Kernel(ev) = msg {
-        if let Some(run) = &mut app.run {
-            run.apply(ev);
-        }
+        kernel_event(app, ev);
+        return;
+    }
+    if let Message::Tick = msg {
+        super::study::tick(app);
         return;
     }
     app.status = None;
@@ -119,11 +174,17 @@ pub fn update(app: &mut App, msg: Message) {
     }
     match msg {
         Message::ToggleHelp => app.show_help = true,
-        Message::Quit => app.quit = true,
+        Message::Quit => {
+            super::study::save_pending(app);
+            app.quit = true;
+        }
         _ => match app.screen {
             Screen::Home => home(app, msg),
             Screen::Lesson => lesson(app, msg),
             Screen::Kernel => kernel(app, msg),
+            Screen::Quiz => super::study::quiz(app, msg),
+            Screen::Exam => super::study::exam(app, msg),
+            Screen::Stats => super::study::stats(app, msg),
         },
     }
     app.lesson_scroll = app.lesson_scroll.min(app.lesson_max_scroll.get());
@@ -140,18 +201,36 @@ fn home(app: &mut App, msg: Message) {
         Message::PageDown => app.selected = (app.selected + PAGE).min(last),
         Message::Top => app.selected = 0,
         Message::Bottom => app.selected = last,
-        Message::Open if app.current_lesson().is_some() => {
-            app.screen = Screen::Lesson;
-            app.lesson_scroll = 0;
-        }
+        Message::Open if app.current_lesson().is_some() => open_lesson(app, app.selected, 0),
         Message::RunKernel => start_kernel(app),
+        Message::Practice => super::study::start_practice(app),
+        Message::Review => super::study::start_review(app),
+        Message::StartExam => super::study::start_exam(app),
+        Message::ShowStats => super::study::show_stats(app),
         _ => {}
     }
 }
 
+/// Opens lesson `index` scrolled to line `scroll`, and records that it was read.
+pub fn open_lesson(app: &mut App, index: usize, scroll: usize) {
+    let Some(entry) = app.library.lessons.get(index) else {
+        return;
+    };
+    let id = entry.lesson.id.clone();
+    app.selected = index;
+    app.screen = Screen::Lesson;
+    app.lesson_scroll = scroll;
+    app.lesson_max_scroll.set(usize::MAX / 2);
+    app.study.lesson_opened(&id, app.now);
+    app.effects.push(Effect::LessonOpened(id, app.now));
+}
+
 fn lesson(app: &mut App, msg: Message) {
     match msg {
-        Message::Back => app.screen = Screen::Home,
+        Message::Back => {
+            app.screen = app.lesson_return.take().unwrap_or(Screen::Home);
+        }
+        Message::Practice => super::study::start_practice(app),
         Message::Up => app.lesson_scroll = app.lesson_scroll.saturating_sub(1),
         Message::Down => app.lesson_scroll += 1,
         Message::PageUp => app.lesson_scroll = app.lesson_scroll.saturating_sub(PAGE),
@@ -160,6 +239,22 @@ fn lesson(app: &mut App, msg: Message) {
         Message::Bottom => app.lesson_scroll = usize::MAX / 2,
         Message::RunKernel | Message::Open => start_kernel(app),
         _ => {}
+    }
+}
+
+/// Applies a kernel event; a finished run is recorded in the progress.
+fn kernel_event(app: &mut App, ev: Event) {
+    let Some(run) = &mut app.run else {
+        return;
+    };
+    run.apply(ev);
+    if let RunState::Done(report) = &run.state
+        && !run.recorded
+    {
+        run.recorded = true;
+        let record = super::study::kernel_record(run.info.id, &run.knobs, report, app.now);
+        app.study.kernel_ran(&record);
+        app.effects.push(Effect::KernelRun(record));
     }
 }
 

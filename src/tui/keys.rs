@@ -34,12 +34,17 @@ pub fn handle_key(app: &App, key: KeyEvent) -> Option<Message> {
         Screen::Home => match key.code {
             KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => Some(Message::Open),
             KeyCode::Char('r') => Some(Message::RunKernel),
+            KeyCode::Char('t') => Some(Message::Practice),
+            KeyCode::Char('v') => Some(Message::Review),
+            KeyCode::Char('x') => Some(Message::StartExam),
+            KeyCode::Char('s') => Some(Message::ShowStats),
             _ => None,
         },
         Screen::Lesson => match key.code {
             KeyCode::Char(' ') => Some(Message::PageDown),
             KeyCode::Char('b') => Some(Message::PageUp),
             KeyCode::Char('r') | KeyCode::Enter => Some(Message::RunKernel),
+            KeyCode::Char('t') => Some(Message::Practice),
             KeyCode::Char('h') | KeyCode::Left => Some(Message::Back),
             _ => None,
         },
@@ -56,5 +61,36 @@ pub fn handle_key(app: &App, key: KeyEvent) -> Option<Message> {
             KeyCode::Char('r') => Some(Message::RunKernel),
             _ => None,
         },
+        Screen::Quiz => match key.code {
+            KeyCode::Char(c @ '1'..='9') => Some(Message::Number(digit(c))),
+            KeyCode::Enter => Some(Message::Open),
+            KeyCode::Char('n') | KeyCode::Char(' ') | KeyCode::Right | KeyCode::Char('l') => {
+                Some(Message::NextStep)
+            }
+            KeyCode::Char('o') => Some(Message::OpenRelevant),
+            _ => None,
+        },
+        Screen::Exam => match key.code {
+            KeyCode::Char(c @ '1'..='9') => Some(Message::Number(digit(c))),
+            KeyCode::Enter => Some(Message::Open),
+            KeyCode::Char('n') | KeyCode::Right | KeyCode::Char('l') | KeyCode::Tab => {
+                Some(Message::NextStep)
+            }
+            KeyCode::Char('p') | KeyCode::Left | KeyCode::Char('h') | KeyCode::BackTab => {
+                Some(Message::PrevStep)
+            }
+            KeyCode::Char('f') => Some(Message::Flag),
+            KeyCode::Char('s') => Some(Message::Submit),
+            KeyCode::Char('y') => Some(Message::Confirm),
+            KeyCode::Char('o') => Some(Message::OpenRelevant),
+            KeyCode::Backspace | KeyCode::Delete | KeyCode::Char('0') => Some(Message::ClearAnswer),
+            _ => None,
+        },
+        Screen::Stats => None,
     }
+}
+
+/// The value of an ASCII digit.
+fn digit(c: char) -> usize {
+    c.to_digit(10).map_or(0, |d| d as usize)
 }

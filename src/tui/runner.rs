@@ -26,6 +26,8 @@ pub struct KernelRun {
     pub steps: Vec<Step>,
     pub progress: Option<Progress>,
     pub state: RunState,
+    /// Whether the finished run has been recorded in the progress.
+    pub recorded: bool,
     /// `None` for a replayed run (no worker thread).
     events: Option<Receiver<Event>>,
     control: Option<Sender<Control>>,
@@ -47,6 +49,7 @@ impl KernelRun {
             knobs,
             steps: Vec::new(),
             progress: None,
+            recorded: false,
             state: if stepping {
                 RunState::Stepping
             } else {
@@ -71,6 +74,7 @@ impl KernelRun {
             steps: Vec::new(),
             progress: None,
             state: RunState::Stepping,
+            recorded: false,
             events: None,
             control: None,
         };

@@ -22,12 +22,13 @@ impl Widget for &HomeView<'_> {
             Span::raw(" — E資格 学習コンパニオン  "),
             Span::styled(
                 format!(
-                    "{} レッスン / {} 問",
+                    "{} レッスン / {} 問  ",
                     lib.lessons.len(),
                     lib.question_count()
                 ),
                 theme::muted(),
             ),
+            Span::styled(due_text(app), theme::heading()),
         ])
         .render(head, buf);
 
@@ -50,9 +51,12 @@ impl Widget for &HomeView<'_> {
         let status = app.status.as_deref().or(warning.as_deref());
         Paragraph::new(key_hints(
             &[
-                ("j/k", "移動"),
                 ("Enter", "開く"),
-                ("r", "カーネル実行"),
+                ("t", "演習"),
+                ("v", "復習"),
+                ("x", "模擬試験"),
+                ("s", "統計"),
+                ("r", "カーネル"),
                 ("?", "ヘルプ"),
                 ("q", "終了"),
             ],
@@ -84,14 +88,23 @@ fn render_list(app: &App, area: Rect, buf: &mut Buffer) {
                 theme::chapter(),
             ));
         }
+        let marks = marks(app, i);
+        let title_w = width.saturating_sub(marks.width());
         if i == app.selected {
             selected_row = lines.len();
-            lines.push(Line::styled(
-                fit(&format!("▸ {}", l.title), width),
+            let mut spans = vec![Span::styled(
+                pad(&fit(&format!("▸ {}", l.title), title_w), title_w),
                 theme::selected(),
-            ));
+            )];
+            spans.extend(marks.spans);
+            lines.push(Line::from(spans));
         } else {
-            lines.push(Line::raw(fit(&format!("  {}", l.title), width)));
+            let mut spans = vec![Span::raw(pad(
+                &fit(&format!("  {}", l.title), title_w),
+                title_w,
+            ))];
+            spans.extend(marks.spans);
+            lines.push(Line::from(spans));
         }
     }
     if lines.is_empty() {
@@ -133,5 +146,87 @@ fn render_preview(app: &App, area: Rect, buf: &mut Buffer) {
         Span::styled("問題: ", theme::heading()),
         Span::raw(format!("{} 問", l.questions.len())),
     ]));
+    if let Some(s) = lesson_stats(app, app.selected) {
+        let accuracy = s
+            .accuracy
+            .map_or("—".to_string(), |a| format!("{:.0}%", a * 100.0));
+        lines.push(Line::from(vec![
+            Span::styled("進捗: ", theme::heading()),
+            Span::raw(format!(
+                "解いた {}/{} 問 · 正答率 {accuracy} · 習熟 {:.0}%{}",
+                s.seen,
+                s.questions,
+                s.mastery * 100.0,
+                if s.read { " · 既読" } else { "" }
+            )),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "t で演習、v で復習、x で模擬試験",
+        theme::muted(),
+    ));
     Paragraph::new(Text::from(lines)).render(inner, buf);
+}
+
+/// `今日の復習 5 問` (due cards for today).
+fn due_text(app: &App) -> String {
+    let due = app.study.stats.as_ref().map_or(0, |s| s.due_today);
+    format!("今日の復習 {due} 問")
+}
+
+fn lesson_stats(app: &App, index: usize) -> Option<&crate::study::stats::LessonStats> {
+    let id = &app.library.lessons.get(index)?.lesson.id;
+    app.study
+        .stats
+        .as_ref()?
+        .lessons
+        .iter()
+        .find(|l| &l.id == id)
+}
+
+/// The marks at the end of a lesson row: read, kernel passed, mastery.
+struct Marks {
+    spans: Vec<Span<'static>>,
+}
+
+impl Marks {
+    fn width(&self) -> usize {
+        self.spans
+            .iter()
+            .map(|s| super::wrap::width(&s.content))
+            .sum()
+    }
+}
+
+/// ` ✓ K  45%`: ✓ once read, K green when the kernel's last run passed (red when it failed),
+/// then the share of the lesson's questions mastered.
+fn marks(app: &App, index: usize) -> Marks {
+    let Some(s) = lesson_stats(app, index) else {
+        return Marks { spans: Vec::new() };
+    };
+    let read = if s.read {
+        Span::styled(" ✓", theme::pass())
+    } else {
+        Span::styled(" ·", theme::muted())
+    };
+    let kernel = match s.kernel_passed {
+        Some(true) => Span::styled(" K", theme::pass()),
+        Some(false) => Span::styled(" K", theme::fail()),
+        None => Span::raw("  "),
+    };
+    let mastery = if s.seen == 0 {
+        Span::styled("    —", theme::muted())
+    } else {
+        Span::styled(format!(" {:>3.0}%", s.mastery * 100.0), theme::note())
+    };
+    Marks {
+        spans: vec![read, kernel, mastery],
+    }
+}
+
+/// `text` padded with spaces to `w` columns.
+fn pad(text: &str, w: usize) -> String {
+    let have = super::wrap::width(text);
+    format!("{text}{}", " ".repeat(w.saturating_sub(have)))
 }

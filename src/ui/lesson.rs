@@ -48,6 +48,9 @@ impl Widget for &LessonView<'_> {
         if l.kernel.is_some() {
             hints.push(("r", "カーネル実行"));
         }
+        if !l.questions.is_empty() {
+            hints.push(("t", "演習"));
+        }
         hints.extend([("?", "ヘルプ"), ("q", "戻る")]);
         Paragraph::new(key_hints(&hints, app.status.as_deref())).render(foot, buf);
     }

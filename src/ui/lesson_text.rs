@@ -8,7 +8,22 @@ use ratatui::text::{Line, Span};
 
 /// The lesson as lines no wider than `width` columns.
 pub fn lines(l: &Lesson, chapter_title: &str, width: usize) -> Vec<Line<'static>> {
+    layout(l, chapter_title, width).0
+}
+
+/// The line at which body section `section` starts when laid out at `width` columns.
+pub fn section_line(l: &Lesson, chapter_title: &str, width: usize, section: usize) -> usize {
+    layout(l, chapter_title, width)
+        .1
+        .get(section)
+        .copied()
+        .unwrap_or(0)
+}
+
+/// The lesson's lines and the line index where each body section starts.
+fn layout(l: &Lesson, chapter_title: &str, width: usize) -> (Vec<Line<'static>>, Vec<usize>) {
     let mut out = Vec::new();
+    let mut starts = Vec::new();
     let push = |out: &mut Vec<Line<'static>>, text: &str, style: Style, indent: usize| {
         for line in wrap(text, width.saturating_sub(indent)) {
             out.push(Line::styled(format!("{}{line}", " ".repeat(indent)), style));
@@ -27,6 +42,7 @@ pub fn lines(l: &Lesson, chapter_title: &str, width: usize) -> Vec<Line<'static>
         out.push(Line::raw(""));
     }
     for s in &l.body {
+        starts.push(out.len());
         push(&mut out, &format!("■ {}", s.heading), theme::heading(), 0);
         push(&mut out, s.text.trim_end(), Style::new(), 0);
         out.push(Line::raw(""));
@@ -65,12 +81,14 @@ pub fn lines(l: &Lesson, chapter_title: &str, width: usize) -> Vec<Line<'static>
             theme::heading(),
             0,
         );
-        push(
-            &mut out,
-            "問題演習はこのレッスンの確認問題として出題されます。",
-            theme::muted(),
-            2,
-        );
+        out.push(Line::from(vec![
+            Span::raw("  "),
+            Span::styled("t", theme::key()),
+            Span::styled(
+                " でこのレッスンの問題を演習 (ホームの v で復習、x で模擬試験)",
+                theme::muted(),
+            ),
+        ]));
         out.push(Line::raw(""));
     }
     if !l.references.is_empty() {
@@ -84,5 +102,5 @@ pub fn lines(l: &Lesson, chapter_title: &str, width: usize) -> Vec<Line<'static>
             push(&mut out, &format!("- {}{url}", r.title), theme::muted(), 2);
         }
     }
-    out
+    (out, starts)
 }

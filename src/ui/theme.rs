@@ -38,6 +38,13 @@ pub fn fail() -> Style {
 pub fn warn() -> Style {
     Style::new().fg(Color::Yellow)
 }
+/// The blank of a code-fill question.
+pub fn blank() -> Style {
+    Style::new()
+        .fg(Color::Black)
+        .bg(Color::Yellow)
+        .add_modifier(Modifier::BOLD)
+}
 pub fn border() -> Style {
     Style::new().fg(MUTED)
 }

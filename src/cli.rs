@@ -1,7 +1,10 @@
 //! The command line: `eshikaku` alone opens the TUI; subcommands work without it.
 
+mod ask;
+mod exam;
 mod lessons;
 mod list;
+mod quiz;
 mod run;
 mod show;
 mod text;
@@ -48,10 +51,49 @@ pub enum Command {
         #[arg(long)]
         steps: bool,
     },
-    /// Print a lesson as text.
+    /// Print a lesson as text (without the answer keys unless --answers).
     Show {
         /// Lesson id (see `eshikaku list`).
         lesson: String,
+        /// Also print the answer keys and explanations.
+        #[arg(long)]
+        answers: bool,
+    },
+    /// Practise questions: one answer number per line on stdin, feedback after each.
+    ///
+    /// Wrong answers come back at the end of the round; every answer updates the question's
+    /// review schedule (FSRS). Scriptable: `printf '1\n3\n' | eshikaku quiz --lesson gan`.
+    Quiz {
+        /// Only this lesson's questions.
+        #[arg(long, value_name = "ID")]
+        lesson: Option<String>,
+        /// Only this chapter's questions.
+        #[arg(long, value_name = "ID", conflicts_with = "lesson")]
+        chapter: Option<String>,
+        /// Review: questions due today first, then new ones up to the daily limit.
+        #[arg(long)]
+        due: bool,
+        /// Ask at most N questions.
+        #[arg(long, value_name = "N")]
+        n: Option<usize>,
+        /// Seed for the order and the shuffled choices (default: the time).
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
+    },
+    /// A timed mock exam (default 100 questions in 120 minutes, 72 s per question).
+    ///
+    /// One answer number per line on stdin (an empty line skips); no feedback until the end,
+    /// then the score overall, per chapter and per syllabus area, and every wrong answer.
+    Exam {
+        /// Number of questions (default 100, or all when the bank is smaller).
+        #[arg(long, value_name = "N")]
+        questions: Option<usize>,
+        /// Time allowed in minutes (default: 72 s per question).
+        #[arg(long, value_name = "M")]
+        minutes: Option<f64>,
+        /// Seed for the draw and the shuffled choices (default: the time).
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
     },
     /// Tools for lesson authors.
     Lessons {
@@ -83,7 +125,30 @@ pub fn dispatch(cli: Cli) -> ExitCode {
             json,
             steps,
         }) => run::main(&kernel, seed, &set, json, steps),
-        Some(Command::Show { lesson }) => show::main(cli.content.as_deref(), &lesson),
+        Some(Command::Show { lesson, answers }) => {
+            show::main(cli.content.as_deref(), &lesson, answers)
+        }
+        Some(Command::Quiz {
+            lesson,
+            chapter,
+            due,
+            n,
+            seed,
+        }) => quiz::main(
+            cli.content.as_deref(),
+            &quiz::QuizArgs {
+                lesson: lesson.as_deref(),
+                chapter: chapter.as_deref(),
+                due,
+                n,
+                seed,
+            },
+        ),
+        Some(Command::Exam {
+            questions,
+            minutes,
+            seed,
+        }) => exam::main(cli.content.as_deref(), questions, minutes, seed),
         Some(Command::Lessons { command }) => match command {
             LessonsCommand::Check { dir } => {
                 lessons::check(dir.as_deref().or(cli.content.as_deref()))

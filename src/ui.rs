@@ -83,3 +83,20 @@ pub fn frame_areas(area: ratatui::layout::Rect) -> [ratatui::layout::Rect; 3] {
     ])
     .areas(area)
 }
+
+/// Clears `area` for a popup, and blanks any wide character just left of it whose right half
+/// would be covered by the popup's border (it would otherwise hide the border cell).
+pub fn clear_popup(area: ratatui::layout::Rect, buf: &mut ratatui::buffer::Buffer) {
+    use ratatui::widgets::Widget;
+    ratatui::widgets::Clear.render(area, buf);
+    if area.x == 0 {
+        return;
+    }
+    for y in area.top()..area.bottom() {
+        if let Some(cell) = buf.cell_mut((area.x - 1, y))
+            && wrap::width(cell.symbol()) > 1
+        {
+            cell.set_symbol(" ");
+        }
+    }
+}

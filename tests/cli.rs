@@ -158,7 +158,7 @@ fn list_json_has_chapters_lessons_and_kernel_knobs() {
 
 #[test]
 fn show_prints_the_lesson_with_questions_and_answers() {
-    let (code, stdout, _) = eshikaku(&["show", "normalization"]);
+    let (code, stdout, _) = eshikaku(&["show", "normalization", "--answers"]);
     assert_eq!(code, 0);
     assert!(stdout.starts_with("正規化層"), "{stdout}");
     assert!(stdout.contains("■ 要点"));

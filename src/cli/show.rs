@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn main(folder: Option<&Path>, id: &str) -> ExitCode {
+pub fn main(folder: Option<&Path>, id: &str, answers: bool) -> ExitCode {
     let lib = super::load_library(folder);
     let Some(entry) = lib.lesson(id) else {
         eprintln!(
@@ -26,7 +26,8 @@ pub fn main(folder: Option<&Path>, id: &str) -> ExitCode {
         super::text::lesson(
             &entry.lesson,
             lib.chapter_title(&entry.lesson.chapter),
-            cols
+            cols,
+            answers
         )
     );
     ExitCode::SUCCESS

@@ -132,8 +132,9 @@ fn table(t: &Table, out: &mut String) {
     }
 }
 
-/// A whole lesson as text, wrapped at `cols` columns; answers come last.
-pub fn lesson(l: &Lesson, chapter_title: &str, cols: usize) -> String {
+/// A whole lesson as text, wrapped at `cols` columns; with `answers`, the answer keys and
+/// explanations come last.
+pub fn lesson(l: &Lesson, chapter_title: &str, cols: usize, answers: bool) -> String {
     let mut out = String::new();
     let para = |out: &mut String, text: &str, indent: &str| {
         for line in wrap(text, cols.saturating_sub(width(indent))) {
@@ -193,12 +194,20 @@ pub fn lesson(l: &Lesson, chapter_title: &str, cols: usize) -> String {
             }
             out.push('\n');
         }
-        let _ = writeln!(out, "■ 解答と解説");
-        for (i, q) in l.questions.iter().enumerate() {
-            para(
-                &mut out,
-                &format!("問{} 正解 ({}): {}", i + 1, q.answer, q.explanation),
-                "",
+        if answers {
+            let _ = writeln!(out, "■ 解答と解説");
+            for (i, q) in l.questions.iter().enumerate() {
+                para(
+                    &mut out,
+                    &format!("問{} 正解 ({}): {}", i + 1, q.answer, q.explanation),
+                    "",
+                );
+            }
+        } else {
+            let _ = writeln!(
+                out,
+                "(解答と解説: eshikaku show {} --answers、演習: eshikaku quiz --lesson {})",
+                l.id, l.id
             );
         }
         out.push('\n');

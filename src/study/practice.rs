@@ -182,6 +182,12 @@ impl Round {
         }
     }
 
+    /// Skips the current question without answering it (it is not asked again in this round).
+    pub fn skip(&mut self, lib: &Library, now: Timestamp) {
+        self.feedback = None;
+        self.present(lib, now);
+    }
+
     /// Whether every question has been answered correctly (nothing left to ask or review).
     pub fn is_finished(&self) -> bool {
         self.current.is_none() && self.feedback.is_none()

@@ -86,13 +86,17 @@ pub fn lines(lib: &Library, r: &ExamRecord) -> Vec<ReportLine> {
     ));
     out.push(ReportLine::new(Kind::Text, ""));
     out.push(ReportLine::new(Kind::Heading, "■ 章ごとの得点"));
-    for s in r.by_chapter() {
+    let mut chapters = r.by_chapter();
+    chapters.sort_by_key(|s| lib.chapters.iter().position(|c| c.id == s.id));
+    for s in chapters {
         let title = lib.chapter_title(&s.id).to_string();
         out.push(bar(&title, s));
     }
     out.push(ReportLine::new(Kind::Text, ""));
     out.push(ReportLine::new(Kind::Heading, "■ シラバスの分野ごとの得点"));
-    for s in r.by_area() {
+    let mut areas = r.by_area();
+    areas.sort_by_key(|s| crate::content::model::AREAS.iter().position(|a| *a == s.id));
+    for s in areas {
         out.push(bar(&s.id.clone(), s));
     }
     out.push(ReportLine::new(Kind::Text, ""));

@@ -10,7 +10,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 pub struct ExamView<'a> {
     pub app: &'a App,
@@ -189,7 +189,7 @@ fn confirm(exam: &Exam, c: Confirm, area: Rect, buf: &mut Buffer) {
     let lines = wrap(&text, usize::from(w.saturating_sub(2)));
     let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let popup = area.centered(Constraint::Length(w), Constraint::Length(h));
-    Clear.render(popup, buf);
+    super::clear_popup(popup, buf);
     Paragraph::new(Text::from(
         lines.into_iter().map(Line::raw).collect::<Vec<_>>(),
     ))

@@ -1,11 +1,12 @@
 //! The `?` help overlay: every key of the current screen.
 
 use super::theme;
+use super::wrap::width;
 use crate::tui::app::Screen;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+use ratatui::widgets::{Block, Paragraph, Widget};
 
 pub struct HelpView {
     pub screen: Screen,
@@ -71,13 +72,26 @@ impl Widget for &HelpView {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let keys = keys(self.screen);
         let height = u16::try_from(keys.len() + 2).unwrap_or(u16::MAX);
-        let popup = area.centered(Constraint::Max(56), Constraint::Max(height));
-        Clear.render(popup, buf);
+        let key_w = keys.iter().map(|(k, _)| width(k)).max().unwrap_or(0) + 2;
+        let full = keys
+            .iter()
+            .map(|(_, w)| key_w + width(w))
+            .max()
+            .unwrap_or(0)
+            + 2;
+        let popup = area.centered(
+            Constraint::Max(u16::try_from(full).unwrap_or(u16::MAX)),
+            Constraint::Max(height),
+        );
+        super::clear_popup(popup, buf);
         let lines: Vec<Line> = keys
             .iter()
             .map(|(k, what)| {
                 Line::from(vec![
-                    Span::styled(format!("{k:<30}"), theme::key()),
+                    Span::styled(
+                        format!("{k}{}", " ".repeat(key_w.saturating_sub(width(k)))),
+                        theme::key(),
+                    ),
                     Span::raw(*what),
                 ])
             })

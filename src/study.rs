@@ -8,4 +8,6 @@ pub mod clock;
 pub mod export;
 pub mod records;
 pub mod schedule;
+pub mod settings;
+pub mod stats;
 pub mod store;

@@ -5,6 +5,8 @@
 //! Records whose lesson or question no longer exists in the library are ignored (they stay in
 //! the store, so they count again if the content comes back).
 
+pub mod display;
+
 use super::clock::day_of;
 use super::records::{
     AnswerRecord, CardState, ExamRecord, KernelRunRecord, QuestionKey, Score, Timestamp,

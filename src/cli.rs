@@ -4,9 +4,12 @@ mod ask;
 mod exam;
 mod lessons;
 mod list;
+mod progress;
 mod quiz;
 mod run;
+mod settings;
 mod show;
+mod stats;
 mod text;
 
 use clap::{Parser, Subcommand};
@@ -95,6 +98,24 @@ pub enum Command {
         #[arg(long, value_name = "S")]
         seed: Option<u64>,
     },
+    /// Study statistics: progress per chapter and lesson, reviews due, exam history.
+    Stats {
+        /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export saved progress to JSON, or import (merge) such a file.
+    Progress {
+        #[command(subcommand)]
+        command: progress::ProgressCommand,
+    },
+    /// List settings, show one, or set one: `eshikaku settings retention 0.85`.
+    Settings {
+        /// `retention` or `daily_new`.
+        key: Option<String>,
+        /// The new value.
+        value: Option<String>,
+    },
     /// Tools for lesson authors.
     Lessons {
         #[command(subcommand)]
@@ -149,6 +170,9 @@ pub fn dispatch(cli: Cli) -> ExitCode {
             minutes,
             seed,
         }) => exam::main(cli.content.as_deref(), questions, minutes, seed),
+        Some(Command::Stats { json }) => stats::main(cli.content.as_deref(), json),
+        Some(Command::Progress { command }) => progress::main(&command),
+        Some(Command::Settings { key, value }) => settings::main(key.as_deref(), value.as_deref()),
         Some(Command::Lessons { command }) => match command {
             LessonsCommand::Check { dir } => {
                 lessons::check(dir.as_deref().or(cli.content.as_deref()))

@@ -5,7 +5,6 @@ use crate::study::clock::{Clock, SystemClock};
 use crate::study::pick::{Scope, in_scope, review_queue};
 use crate::study::practice::Round;
 use crate::study::records::Mode;
-use crate::study::settings::Settings;
 use crate::tui::study::StudyState;
 use crate::ui::wrap::wrap;
 use std::io::Write;
@@ -37,7 +36,7 @@ pub fn main(folder: Option<&std::path::Path>, args: &QuizArgs) -> ExitCode {
     let clock = SystemClock;
     let seed = args.seed.unwrap_or(clock.now() as u64);
     let (store, data) = open_store();
-    let (settings, warnings) = Settings::load(&store);
+    let (settings, warnings) = crate::study::settings::load(&store);
     warnings.iter().for_each(|w| eprintln!("warning: {w}"));
     let mut study = StudyState::new(data, settings);
     let mode = if args.due {

@@ -4,7 +4,6 @@
 use super::app::App;
 use super::effect::Effect;
 use super::study::StudyState;
-use crate::study::settings::Settings;
 use crate::study::stats::StoreData;
 use crate::study::store::{Store, StoreError};
 
@@ -14,7 +13,7 @@ pub fn load(store: &Store, mut warnings: Vec<String>) -> StudyState {
         warnings.push(format!("could not read the saved progress: {e}"));
         StoreData::default()
     });
-    let (settings, more) = Settings::load(store);
+    let (settings, more) = crate::study::settings::load(store);
     warnings.extend(more);
     let mut study = StudyState::new(data, settings);
     study.store_warning = warnings.into_iter().next();

@@ -147,6 +147,8 @@ fn render_preview(app: &App, area: Rect, buf: &mut Buffer) {
         Span::raw(format!("{} 問", l.questions.len())),
     ]));
     if let Some(s) = lesson_stats(app, app.selected) {
+        let read = s.read;
+        let s = &s.counts;
         let accuracy = s
             .accuracy
             .map_or("—".to_string(), |a| format!("{:.0}%", a * 100.0));
@@ -157,7 +159,7 @@ fn render_preview(app: &App, area: Rect, buf: &mut Buffer) {
                 s.seen,
                 s.questions,
                 s.mastery * 100.0,
-                if s.read { " · 既読" } else { "" }
+                if read { " · 既読" } else { "" }
             )),
         ]));
     }
@@ -182,7 +184,7 @@ fn lesson_stats(app: &App, index: usize) -> Option<&crate::study::stats::LessonS
         .as_ref()?
         .lessons
         .iter()
-        .find(|l| &l.id == id)
+        .find(|l| &l.counts.id == id)
 }
 
 /// The marks at the end of a lesson row: read, kernel passed, mastery.
@@ -215,10 +217,13 @@ fn marks(app: &App, index: usize) -> Marks {
         Some(false) => Span::styled(" K", theme::fail()),
         None => Span::raw("  "),
     };
-    let mastery = if s.seen == 0 {
+    let mastery = if s.counts.seen == 0 {
         Span::styled("    —", theme::muted())
     } else {
-        Span::styled(format!(" {:>3.0}%", s.mastery * 100.0), theme::note())
+        Span::styled(
+            format!(" {:>3.0}%", s.counts.mastery * 100.0),
+            theme::note(),
+        )
     };
     Marks {
         spans: vec![read, kernel, mastery],

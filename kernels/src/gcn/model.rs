@@ -60,7 +60,7 @@ impl Gcn {
         let h = self.relu.forward(&self.l1.forward(&ax)); // ReLU(Â X W⁽⁰⁾)   (n, hidden)
         let ah = a_hat.matmul(&h); //              (n, hidden)
         self.hidden = h;
-        self.l2.forward(&ah) // Â H W⁽¹⁾   (n, classes)
+        self.l2.forward(&ah) //            (n, classes)
     }
     // quiz:end gcn-forward
 

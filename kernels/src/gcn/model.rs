@@ -58,9 +58,9 @@ impl Gcn {
     pub fn forward(&mut self, a_hat: &Csr, x: &ArrayRef2<f64>) -> Array2<f64> {
         let ax = a_hat.matmul(x); // Â X          (n, F)
         let h = self.relu.forward(&self.l1.forward(&ax)); // ReLU(Â X W⁽⁰⁾)   (n, hidden)
-        let ah = a_hat.matmul(&h); // Â H          (n, hidden)
+        let ah = a_hat.matmul(&h); //              (n, hidden)
         self.hidden = h;
-        self.l2.forward(&ah) // Â H W⁽¹⁾   (n, classes)
+        self.l2.forward(&ah) //            (n, classes)
     }
     // quiz:end gcn-forward
 

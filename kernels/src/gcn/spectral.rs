@@ -105,7 +105,7 @@ pub fn chebyshev_filter(
     let mut t_cur = l_tilde(&t_prev); // T₁(L̃)x = L̃x
     y.scaled_add(coeffs[1], &t_cur);
     for &c in &coeffs[2..] {
-        let t_next = l_tilde(&t_cur) * 2.0 - &t_prev; // T_k = 2L̃T_{k−1} − T_{k−2}
+        let t_next = l_tilde(&t_cur) * 2.0 - &t_prev; // T_k(L̃)x from the two previous terms
         y.scaled_add(c, &t_next);
         (t_prev, t_cur) = (t_cur, t_next);
     }

@@ -96,7 +96,7 @@ pub fn reptile_direction<A: Float>(
         last = mean(&loss);
     }
     // quiz:begin reptile-update
-    let direction = theta.add_scaled(-A::one(), &phi.mean_over_tasks()); // θ − mean_t φ_t
+    let direction = theta.add_scaled(-A::one(), &phi.mean_over_tasks()); // the direction SGD subtracts
     // quiz:end reptile-update
     MetaStep {
         grad: direction,

@@ -128,16 +128,18 @@ pub fn select<R: Rng + ?Sized>(
                     }
                 }
             }
+            // quiz:end triplet-mining
+            // quiz:begin batch-hard
             Mining::Hard => {
                 if let (Some(p), Some(n)) = (farthest(&pos), closest(&neg)) {
                     out.push([a, p, n]);
                 }
             }
+            // quiz:end batch-hard
         }
     }
     out
 }
-// quiz:end triplet-mining
 
 /// For each triplet, a second negative `n2` of a class other than the anchor's and `n1`'s, drawn
 /// at random (the quadruplet loss's extra pair `(n1, n2)`, Chen et al. 2017). Triplets for which

@@ -154,7 +154,7 @@ pub fn weighted_ridge(
     let xc = &x.view() - &x_mean; // (n, M)
     let yc = &y.view() - y_mean;
     let xw = &xc * &w.view().insert_axis(Axis(1)); // W X_c
-    let gram = xw.t().dot(&xc) + Array2::<f64>::eye(x.ncols()) * alpha; // X_cᵀ W X_c + αI
+    let gram = xw.t().dot(&xc) + Array2::<f64>::eye(x.ncols()) * alpha; // left-hand side of the normal equations
     let beta = tabular::solve(&gram, &xw.t().dot(&yc))?;
     let intercept = y_mean - x_mean.dot(&beta);
     Some((beta, intercept))
@@ -184,7 +184,7 @@ pub fn explain<R: Rng + ?Sized>(
     // quiz:begin lime-kernel
     let weights = scaled.map_axis(Axis(1), |row| {
         let d2 = (&row - &x_scaled).mapv(|v| v * v).sum(); // D(x, z)²
-        (-d2 / (kernel_width * kernel_width)).exp().sqrt() // π_x(z) = √exp(−d²/w²)
+        (-d2 / (kernel_width * kernel_width)).exp().sqrt() // π_x(z), lime's tabular kernel
     });
     // quiz:end lime-kernel
     let outputs = f(&z);

@@ -64,7 +64,7 @@ pub fn grad_cam(
     for img in 0..n {
         let mut m = maps.index_axis_mut(Axis(0), img);
         for ch in 0..k {
-            let alpha = grads.slice(s![img, ch, .., ..]).mean().unwrap_or(0.0); // (1/Z) Σ_ij ∂y^c/∂A_k(i,j)
+            let alpha = grads.slice(s![img, ch, .., ..]).mean().unwrap_or(0.0); // α_k^c
             alphas[[img, ch]] = alpha;
             m.scaled_add(alpha, &a.slice(s![img, ch, .., ..]));
         }
@@ -87,7 +87,7 @@ pub fn integrated_gradients(
     // quiz:begin ig
     let mut path = Array4::zeros((m, 1, h, w));
     for k in 0..m {
-        let alpha = (k as f32 + 0.5) / m as f32; // midpoint of the k-th interval
+        let alpha = (k as f32 + 0.5) / m as f32; // α of the k-th point on the path
         path.slice_mut(s![k, .., .., ..]).assign(&(x * alpha)); // x' + α(x − x'), x' = 0
     }
     let logits = net.forward(&path);

@@ -128,7 +128,7 @@ pub fn coalition_values(
             // quiz:begin coalition-value
             let mut z = background.to_owned(); // (|B|, M): features outside S come from b
             for i in (0..m).filter(|i| mask >> i & 1 == 1) {
-                z.column_mut(i).fill(x[i]); // features in S are x's
+                z.column_mut(i).fill(x[i]); // i ∈ S
             }
             f(&z).mean().unwrap_or(0.0) // v(S) = E_b f(x_S, b_S̄)
             // quiz:end coalition-value

@@ -2,8 +2,9 @@
 
 use super::effect::Effect;
 use super::runner::{KernelRun, RunState};
-use super::study::{ExamState, QuizState, StudyState};
+use super::study::{ExamState, QuizState};
 use crate::content::Library;
+use crate::study::progress::StudyState;
 use crate::study::records::Timestamp;
 use eshikaku_kernels::registry;
 use eshikaku_kernels::trace::{Control, Event};

@@ -6,6 +6,7 @@ pub mod kernel;
 pub mod lesson;
 pub mod lesson_text;
 pub mod plot;
+pub mod stats;
 pub mod theme;
 pub mod values;
 pub mod wrap;

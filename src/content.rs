@@ -3,7 +3,9 @@
 pub mod check;
 pub mod code;
 pub mod diagnostic;
+pub mod limits;
 pub mod model;
+pub mod safe_text;
 pub mod source;
 pub mod yaml;
 

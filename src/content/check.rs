@@ -3,10 +3,11 @@
 use super::code::{self, SnippetError};
 use super::diagnostic::Diagnostic;
 use super::model::{Chapter, ChapterList, FORMAT_VERSION, Lesson, Question};
+use super::safe_text;
 use super::source::{Origin, SourceFile};
 use super::yaml::{self, Parsed, Pos, Seg};
 use eshikaku_kernels::registry;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A lesson that passed its checks, with the file it came from.
 #[derive(Debug, Clone)]
@@ -63,6 +64,7 @@ pub fn check_set(files: &[SourceFile], known_chapters: &[Chapter]) -> CheckedSet
             }
         }
         check_lesson(f, &parsed, &chapter_ids, &mut out.diagnostics);
+        control_chars(f, &parsed, &mut out.diagnostics);
         if out.diagnostics.len() == before {
             lessons.push(LessonEntry {
                 lesson: parsed.value,
@@ -86,6 +88,7 @@ fn check_chapters(f: &SourceFile, out: &mut CheckedSet) {
         }
     };
     let d = &mut out.diagnostics;
+    control_chars(f, &parsed, d);
     if parsed.value.format_version != FORMAT_VERSION {
         d.push(Diagnostic::new(
             &f.path,
@@ -93,6 +96,8 @@ fn check_chapters(f: &SourceFile, out: &mut CheckedSet) {
             format!("format_version must be {FORMAT_VERSION}"),
         ));
     }
+    // Sets, not scans of the earlier items: a hostile file may hold 100 000 of them.
+    let mut ids = HashSet::new();
     for (i, c) in parsed.value.chapters.iter().enumerate() {
         let at = |k| parsed.pos(&[Seg::Key("chapters"), Seg::Index(i), Seg::Key(k)]);
         if !valid_id(&c.id) {
@@ -102,7 +107,7 @@ fn check_chapters(f: &SourceFile, out: &mut CheckedSet) {
                 bad_id_message("chapter", &c.id),
             ));
         }
-        if parsed.value.chapters[..i].iter().any(|o| o.id == c.id) {
+        if !ids.insert(c.id.as_str()) {
             d.push(Diagnostic::new(
                 &f.path,
                 at("id"),
@@ -117,7 +122,26 @@ fn check_chapters(f: &SourceFile, out: &mut CheckedSet) {
             ));
         }
     }
-    out.chapters.extend(parsed.value.chapters);
+    // Chapters are kept even with problems (lessons refer to them): make their text inert.
+    out.chapters
+        .extend(parsed.value.chapters.into_iter().map(|c| Chapter {
+            id: safe_text::inert(&c.id).into_owned(),
+            title: safe_text::inert(&c.title).into_owned(),
+        }));
+}
+
+/// Reports control characters anywhere in the file's text (see [`safe_text`]), so a lesson
+/// that would drive the learner's terminal is skipped instead of rendered.
+fn control_chars<T>(f: &SourceFile, p: &Parsed<T>, d: &mut Vec<Diagnostic>) {
+    for (pos, text) in p.scalars() {
+        if let Some((i, c)) = safe_text::first_forbidden(text) {
+            d.push(Diagnostic::new(
+                &f.path,
+                pos,
+                safe_text::forbidden_message(i, c),
+            ));
+        }
+    }
 }
 
 fn check_lesson(f: &SourceFile, p: &Parsed<Lesson>, chapters: &[&str], d: &mut Vec<Diagnostic>) {
@@ -211,9 +235,10 @@ fn check_lesson(f: &SourceFile, p: &Parsed<Lesson>, chapters: &[&str], d: &mut V
             }
         }
     }
+    let mut ids = HashSet::new();
     for (i, q) in l.questions.iter().enumerate() {
         let at = |k: &str| p.pos(&[Seg::Key("questions"), Seg::Index(i), Seg::Key(k)]);
-        if l.questions[..i].iter().any(|o| o.id == q.id) {
+        if !ids.insert(q.id.as_str()) {
             err(
                 at("id"),
                 format!("duplicate question id `{}` in this lesson", q.id),
@@ -245,10 +270,11 @@ fn question_problems(q: &Question) -> Vec<(&'static str, String)> {
             format!("a question needs at least 2 choices (the exam uses 4); it has {n}"),
         ));
     }
+    let mut seen = HashSet::new();
     for (i, c) in q.choices.iter().enumerate() {
         if c.trim().is_empty() {
             out.push(("choices", format!("choice {} is empty", i + 1)));
-        } else if q.choices[..i].contains(c) {
+        } else if !seen.insert(c.as_str()) {
             out.push((
                 "choices",
                 format!("choice {} repeats an earlier choice", i + 1),
@@ -266,6 +292,13 @@ fn question_problems(q: &Question) -> Vec<(&'static str, String)> {
     }
     if let Some(c) = &q.code {
         match code::snippet(&c.file, &c.marker) {
+            Err(SnippetError::OutsideSources) => out.push((
+                "code",
+                format!(
+                    "code.file `{}` is outside kernels/src/: give a relative path inside it, like `nn/norm.rs` (lessons may only quote the built-in kernel sources; `..`, `./` and absolute paths are refused)",
+                    c.file
+                ),
+            )),
             Err(SnippetError::NoFile) => out.push((
                 "code",
                 format!("kernel source `kernels/src/{}` does not exist: give a path relative to kernels/src/", c.file),

@@ -8,6 +8,8 @@ use super::source::kernel_source;
 /// Why a snippet could not be cut.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnippetError {
+    /// The path is absolute, climbs out with `..`, or is not a plain `/`-separated path.
+    OutsideSources,
     NoFile,
     NoBegin,
     NoEnd,
@@ -15,8 +17,22 @@ pub enum SnippetError {
 
 /// The snippet marked `marker` in `kernels/src/<file>`.
 pub fn snippet(file: &str, marker: &str) -> Result<String, SnippetError> {
+    if !is_inside_sources(file) {
+        return Err(SnippetError::OutsideSources);
+    }
     let text = kernel_source(file).ok_or(SnippetError::NoFile)?;
     cut(text, marker)
+}
+
+/// Whether `file` names a file inside `kernels/src/`: relative, `/`-separated, without `.`,
+/// `..` or empty parts. Lessons are data: they may quote the embedded kernel sources, nothing
+/// else, whatever the lookup underneath would do with `../` or `/etc/passwd`.
+pub fn is_inside_sources(file: &str) -> bool {
+    !file.is_empty()
+        && !file.contains(['\\', ':'])
+        && file
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 /// The snippet marked `marker` in `text`.
@@ -71,5 +87,25 @@ mod tests {
             Err(SnippetError::NoBegin)
         );
         assert_eq!(snippet("no/such/file.rs", "x"), Err(SnippetError::NoFile));
+    }
+
+    #[test]
+    fn refuses_paths_outside_the_kernel_sources() {
+        for bad in [
+            "../../etc/passwd",
+            "/etc/passwd",
+            "nn/../../Cargo.toml",
+            "./nn/norm.rs",
+            "nn//norm.rs",
+            "C:\\Windows\\win.ini",
+            "",
+        ] {
+            assert_eq!(
+                snippet(bad, "x"),
+                Err(SnippetError::OutsideSources),
+                "{bad}"
+            );
+        }
+        assert!(is_inside_sources("nn/norm/batch_norm.rs"));
     }
 }

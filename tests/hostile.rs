@@ -71,6 +71,12 @@ const CASES: &[(&str, &str, &str)] = &[
         "duplicate question id `q1`",
     ),
     ("empty", "empty.yaml:1:1", "missing field `format_version`"),
+    // Found by the fuzzer: an empty value at the very end was placed on a line past the end.
+    (
+        "empty_value_at_end",
+        "empty_value_at_end.yaml:14:17",
+        "`explanation` is empty",
+    ),
     (
         "invalid_utf8",
         "invalid_utf8.yaml:1:1",

@@ -172,12 +172,15 @@ fn check_lesson(f: &SourceFile, p: &Parsed<Lesson>, chapters: &[&str], d: &mut V
         );
     }
     if !chapters.contains(&l.chapter.as_str()) {
+        let known = match chapters {
+            [] => "no chapters are defined yet".to_string(),
+            _ => format!("use one of {}", chapters.join(", ")),
+        };
         err(
             p.pos(&[Seg::Key("chapter")]),
             format!(
-                "unknown chapter `{}`: use one of {} or add it to chapters.yaml",
-                l.chapter,
-                chapters.join(", ")
+                "unknown chapter `{}`: {known} or add it to chapters.yaml",
+                l.chapter
             ),
         );
     }

@@ -38,6 +38,8 @@ pub struct YamlError {
 pub struct Parsed<T> {
     pub value: T,
     root: Node,
+    /// Where the text ends: positions past it are moved here (see [`end_of`]).
+    end: Pos,
 }
 
 impl<T> Parsed<T> {
@@ -62,11 +64,12 @@ impl<T> Parsed<T> {
     /// Position of the node at `path`, or of its deepest existing ancestor.
     pub fn pos(&self, path: &[Seg]) -> Pos {
         let (nodes, _) = self.walk(path);
-        nodes
+        let pos = nodes
             .iter()
             .rev()
             .find_map(|n| start_of(n))
-            .unwrap_or(Pos::START)
+            .unwrap_or(Pos::START);
+        pos.min(self.end)
     }
 
     /// Position of the mapping key `key` at `path` (better than its value for "this key" errors).
@@ -77,10 +80,11 @@ impl<T> Parsed<T> {
             && let Some((k, _)) = m.iter().find(|(k, _)| k.as_str() == key)
             && let Some(p) = k.span().start()
         {
-            return Pos {
+            let pos = Pos {
                 line: p.line(),
                 col: p.column(),
             };
+            return pos.min(self.end);
         }
         let mut full = path.to_vec();
         full.push(Seg::Key(key));
@@ -96,14 +100,17 @@ impl<T> Parsed<T> {
         let mut todo = vec![&self.root];
         while let Some(node) = todo.pop() {
             match node {
-                Node::Scalar(s) => out.push((start_of(node).unwrap_or(Pos::START), s.as_str())),
+                Node::Scalar(s) => {
+                    let pos = start_of(node).unwrap_or(Pos::START);
+                    out.push((pos.min(self.end), s.as_str()));
+                }
                 Node::Mapping(m) => {
                     for (k, v) in m.iter() {
                         let pos = k.span().start().map_or(Pos::START, |p| Pos {
                             line: p.line(),
                             col: p.column(),
                         });
-                        out.push((pos, k.as_str()));
+                        out.push((pos.min(self.end), k.as_str()));
                         todo.push(v);
                     }
                 }
@@ -135,11 +142,12 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Parsed<T>, YamlError> {
                 .into(),
         });
     }
+    let end = end_of(text);
     let options = LoaderOptions::default().error_on_duplicate_keys(true);
     let root = marked_yaml::parse_yaml_with_options(0, text, options).map_err(|e| {
         let e = load_error(e);
         YamlError {
-            pos: inside(text, e.pos),
+            pos: e.pos.min(end),
             ..e
         }
     })?;
@@ -159,22 +167,23 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Parsed<T>, YamlError> {
             Some(path) if !top_level => format!("{path}: {} {hint}", *e),
             _ => format!("{e} {hint}"),
         };
-        YamlError { pos, message }
+        YamlError {
+            pos: pos.min(end),
+            message,
+        }
     })?;
-    Ok(Parsed { value, root })
+    Ok(Parsed { value, root, end })
 }
 
-/// `pos`, or the end of `text` if `pos` lies past it: at the end of the input the scanner
-/// reports some errors one line beyond the last (found by fuzzing).
-fn inside(text: &str, pos: Pos) -> Pos {
+/// The position just after the last character of `text`. The loader places some errors and
+/// empty values at the end of the input one line past the last (found by fuzzing); every
+/// position is capped here so editors can jump to it.
+fn end_of(text: &str) -> Pos {
     let mut lines = 0;
     let mut last = "";
     for line in super::limits::yaml_lines(text) {
         lines += 1;
         last = line;
-    }
-    if pos.line <= lines {
-        return pos;
     }
     Pos {
         line: lines.max(1),

@@ -10,7 +10,7 @@
 
 mod bounded;
 
-use bounded::{Outcome, run_check};
+use bounded::{Outcome, run, run_check};
 use std::io::Write;
 use std::path::Path;
 
@@ -324,4 +324,39 @@ fn control_characters_in_file_names_are_printed_inert() {
     let out = run_check(root.path());
     let at = format!("{}/evil^[]0;PWNED^G/empty.yaml:1:1", root.path().display());
     assert_rejected("escape_in_folder_name", &out, &at, "missing field");
+}
+
+/// `list` and `show` on a folder whose lesson and chapter titles hold escape sequences: the
+/// lesson is skipped with an inert warning, the chapter title is shown inert.
+#[test]
+fn list_and_show_print_no_control_character_from_a_hostile_folder() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile");
+    for case in [
+        "terminal_escapes",
+        "chapter_escape",
+        "c1_and_del",
+        "raw_control_bytes",
+    ] {
+        let dir = root.join(case);
+        for args in [&["list"][..], &["list", "--json"], &["show", case]] {
+            let out = run(["--content".as_ref(), dir.as_os_str()]
+                .into_iter()
+                .chain(args.iter().map(|a| a.as_ref())));
+            let all = out.stdout.clone() + &out.stderr;
+            assert!(!all.contains("panicked"), "{case} {args:?}: {all}");
+            assert!(
+                !all.contains(|c: char| c.is_control() && c != '\n'),
+                "{case} {args:?} printed a control character: {all:?}"
+            );
+            if case != "chapter_escape" {
+                assert!(all.contains("control character"), "{case} {args:?}: {all}");
+            }
+        }
+    }
+    let out = run(["--content", "tests/fixtures/hostile/chapter_escape", "list"]);
+    assert!(
+        out.stdout.contains("^[[2J^[]0;PWNED^G  [evil]"),
+        "{}",
+        out.stdout
+    );
 }

@@ -1,5 +1,6 @@
 //! Runs the real binary with a time limit, measuring its wall time and peak memory.
 
+use std::ffi::OsStr;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -23,9 +24,13 @@ pub struct Outcome {
 
 /// `eshikaku lessons check DIR`, bounded.
 pub fn run_check(dir: &Path) -> Outcome {
+    run([OsStr::new("lessons"), OsStr::new("check"), dir.as_os_str()])
+}
+
+/// `eshikaku ARGS…`, bounded.
+pub fn run<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> Outcome {
     let mut child = Command::new(env!("CARGO_BIN_EXE_eshikaku"))
-        .args(["lessons", "check"])
-        .arg(dir)
+        .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -107,5 +107,10 @@ mod tests {
             );
         }
         assert!(is_inside_sources("nn/norm/batch_norm.rs"));
+        // A marker is only ever searched for as text inside the source.
+        assert_eq!(
+            snippet("nn/norm/batch_norm.rs", "../../etc/passwd"),
+            Err(SnippetError::NoBegin)
+        );
     }
 }

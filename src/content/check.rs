@@ -172,16 +172,9 @@ fn check_lesson(f: &SourceFile, p: &Parsed<Lesson>, chapters: &[&str], d: &mut V
         );
     }
     if !chapters.contains(&l.chapter.as_str()) {
-        let known = match chapters {
-            [] => "no chapters are defined yet".to_string(),
-            _ => format!("use one of {}", chapters.join(", ")),
-        };
         err(
             p.pos(&[Seg::Key("chapter")]),
-            format!(
-                "unknown chapter `{}`: {known} or add it to chapters.yaml",
-                l.chapter
-            ),
+            unknown_chapter_message(&l.chapter, chapters),
         );
     }
     for (key, empty) in [
@@ -339,6 +332,14 @@ pub fn valid_id(id: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
         && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+fn unknown_chapter_message(chapter: &str, known: &[&str]) -> String {
+    let choices = match known {
+        [] => "no chapters are defined yet".to_string(),
+        _ => format!("use one of {}", known.join(", ")),
+    };
+    format!("unknown chapter `{chapter}`: {choices} or add it to chapters.yaml")
 }
 
 fn bad_id_message(what: &str, id: &str) -> String {

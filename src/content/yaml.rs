@@ -90,9 +90,7 @@ impl<T> Parsed<T> {
         full.push(Seg::Key(key));
         self.pos(&full)
     }
-}
 
-impl<T> Parsed<T> {
     /// Every scalar of the document (mapping keys and values) with its position. Walks with
     /// an explicit stack, so no input can make it recurse deeply.
     pub fn scalars(&self) -> Vec<(Pos, &str)> {

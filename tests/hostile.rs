@@ -285,7 +285,7 @@ fn long_lines_and_long_lists_are_checked_in_linear_time() {
 
 #[cfg(unix)]
 #[test]
-fn devices_pipes_and_link_loops_are_skipped_with_a_message() {
+fn devices_pipes_link_loops_and_links_out_of_the_folder_are_skipped() {
     let dir = tempfile::tempdir().expect("temp dir");
     let fifo = dir.path().join("pipe.yaml");
     let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).expect("path");
@@ -293,6 +293,12 @@ fn devices_pipes_and_link_loops_are_skipped_with_a_message() {
     assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0, "mkfifo");
     std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.yaml")).expect("symlink");
     std::os::unix::fs::symlink(".", dir.path().join("loop")).expect("symlink");
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let secret = elsewhere.path().join("secret");
+    std::fs::write(&secret, "s3cret_token: hunter2\n").expect("secret");
+    std::os::unix::fs::symlink(&secret, dir.path().join("secret.yaml")).expect("symlink");
+    std::fs::write(dir.path().join("real.yaml"), "").expect("file");
+    std::os::unix::fs::symlink("real.yaml", dir.path().join("inside.yaml")).expect("symlink");
     let out = run_check(dir.path());
     let shown = dir.path().display();
     assert_rejected(
@@ -305,7 +311,21 @@ fn devices_pipes_and_link_loops_are_skipped_with_a_message() {
         "dev_zero",
         &out,
         &format!("{shown}/zero.yaml:1:1"),
-        "not a regular file",
+        "outside the content folder is not followed",
+    );
+    assert_rejected(
+        "link_outside",
+        &out,
+        &format!("{shown}/secret.yaml:1:1"),
+        "outside the content folder is not followed",
+    );
+    assert!(!out.stdout.contains("s3cret"), "{}", out.stdout);
+    // A link to a file inside the folder is read like the file itself.
+    assert_rejected(
+        "link_inside",
+        &out,
+        &format!("{shown}/inside.yaml:1:1"),
+        "missing field `format_version`",
     );
     assert_rejected(
         "symlink_loop",

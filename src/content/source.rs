@@ -116,6 +116,15 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<SourceFile>, problems: &mut Vec<R
         if !is_yaml(&rel) {
             continue;
         }
+        if is_link && !resolves_inside(root, &path) {
+            // A course folder (say, a cloned repository) must not make us read `~/.ssh/…`.
+            problems.push((
+                shown,
+                "symbolic link to a file outside the content folder is not followed: copy the file into the folder"
+                    .to_string(),
+            ));
+            continue;
+        }
         match read_text(&path) {
             Err(message) => problems.push((shown, message)),
             Ok(text) => out.push(SourceFile {
@@ -125,6 +134,14 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<SourceFile>, problems: &mut Vec<R
                 origin: Origin::Folder,
             }),
         }
+    }
+}
+
+/// Whether `path`, with every link resolved, lies inside `root`.
+fn resolves_inside(root: &Path, path: &Path) -> bool {
+    match (root.canonicalize(), path.canonicalize()) {
+        (Ok(root), Ok(target)) => target.starts_with(root),
+        _ => false,
     }
 }
 

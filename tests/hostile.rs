@@ -380,3 +380,25 @@ fn list_and_show_print_no_control_character_from_a_hostile_folder() {
         out.stdout
     );
 }
+
+/// Found by the fuzzer: with no chapter defined at all, the message read "use one of  or …".
+#[test]
+fn an_unknown_chapter_with_no_chapters_defined_says_so() {
+    use eshikaku::content::check::check_set;
+    use eshikaku::content::source::{Origin, SourceFile};
+    let q = "  - id: q1\n    prompt: p\n    choices: [a, b]\n    answer: 1\n    explanation: e\n";
+    let file = SourceFile {
+        path: "course/a.yaml".into(),
+        rel: "a.yaml".into(),
+        text: String::from_utf8(lesson_with("a", "t", q)).expect("UTF-8"),
+        origin: Origin::Folder,
+    };
+    let set = check_set(&[file], &[]);
+    let got: Vec<String> = set.diagnostics.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        got,
+        [
+            "course/a.yaml:4:10: unknown chapter `normalization`: no chapters are defined yet or add it to chapters.yaml"
+        ]
+    );
+}

@@ -51,5 +51,5 @@ questions:
 """)
 PY
 measure many_choices_100k "$d"
-d=$(mk fifo_devzero_symlink_loop); mkfifo "$d/pipe.yaml"; ln -s /dev/zero "$d/zero.yaml"; ln -s . "$d/loop"
-measure fifo_devzero_symlink_loop "$d"
+d=$(mk fifo_links); mkfifo "$d/pipe.yaml"; ln -s /dev/zero "$d/zero.yaml"; ln -s . "$d/loop"; ln -s /etc/passwd "$d/secret.yaml"
+measure fifo_links "$d"

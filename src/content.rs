@@ -3,8 +3,10 @@
 pub mod check;
 pub mod code;
 pub mod diagnostic;
+pub mod limits;
 pub mod model;
 pub mod relevant;
+pub mod safe_text;
 pub mod source;
 pub mod yaml;
 

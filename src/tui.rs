@@ -10,12 +10,19 @@ pub mod study;
 use crate::study::clock::{Clock, SystemClock};
 use app::{App, Message};
 use ratatui::crossterm::event::{self, Event as TermEvent};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
 /// Opens the TUI on the built-in lessons (plus `folder`), until the learner quits.
 pub fn main(folder: Option<&Path>) -> ExitCode {
+    // Without a terminal (`eshikaku < /dev/null`, a pipe, cron) terminal set-up would fail or
+    // draw escape codes into a file: say what works instead, before touching the terminal.
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        eprintln!("{NO_TERMINAL}");
+        return ExitCode::from(2);
+    }
     let loaded = crate::content::load(folder);
     let mut app = App::new(loaded.library, loaded.diagnostics.len());
     let (store, warnings) = crate::study::store::Store::open_default();
@@ -23,9 +30,16 @@ pub fn main(folder: Option<&Path>) -> ExitCode {
     app.now = SystemClock.now();
     app.study.refresh(&app.library, app.now);
     app.status = app.study.store_warning.clone();
-    // `ratatui::init` also installs a panic hook that restores the terminal before the
+    // `ratatui::try_init` also installs a panic hook that restores the terminal before the
     // panic message is printed.
-    let mut terminal = ratatui::init();
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            ratatui::restore();
+            eprintln!("error: cannot set up the terminal: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let result = run(&mut terminal, &mut app, &store);
     ratatui::restore();
     match result {
@@ -36,6 +50,11 @@ pub fn main(folder: Option<&Path>) -> ExitCode {
         }
     }
 }
+
+/// What `eshikaku` without a command says when stdin or stdout is not a terminal.
+pub const NO_TERMINAL: &str = "error: the study screens need a terminal (stdin and stdout are not both one); \
+without one, use `eshikaku list`, `eshikaku show LESSON`, `eshikaku quiz`, `eshikaku exam`, \
+`eshikaku run KERNEL` or another command from `eshikaku --help`";
 
 fn run(
     terminal: &mut ratatui::DefaultTerminal,

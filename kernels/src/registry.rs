@@ -108,4 +108,5 @@ const KERNELS: &[KernelInfo] = &[
     crate::xai::lime::KERNEL,
     crate::xai::shap::KERNEL,
     crate::norm::KERNEL,
+    crate::docker::KERNEL,
 ];

@@ -5,6 +5,7 @@ pub mod code;
 pub mod diagnostic;
 pub mod model;
 pub mod source;
+pub mod stats;
 pub mod yaml;
 
 use check::{LessonEntry, check_set};

@@ -355,7 +355,7 @@ impl KnobValues {
     /// A choice knob's value.
     pub fn choice(&self, name: &str) -> &'static str {
         match self.get(name) {
-            KnobValue::Choice(v) => *v,
+            KnobValue::Choice(v) => v,
             other => panic!("kernel bug: knob `{name}` is {other:?}, not a choice"),
         }
     }

@@ -7,7 +7,7 @@
 #
 # Two stages. `build` compiles with the Rust toolchain; its dependency layer depends only on
 # the manifests and the lock file, so editing a lesson or a source file recompiles just the two
-# workspace crates, not the ~280 dependencies. `runtime` holds only the binary (lessons, kernel
+# workspace crates, not every dependency. `runtime` holds only the binary (lessons, kernel
 # sources and data are embedded in it) and runs as a non-root user.
 # The `docker` kernel (`eshikaku run docker`) parses this file and simulates its build cache.
 
@@ -28,8 +28,10 @@ RUN mkdir -p src kernels/src \
  && cargo build --release --locked \
  && rm -rf src kernels/src
 
-# 2. The sources. COPY keeps the files' modification times, which can be older than the stub
-#    build above; touching the crate roots makes cargo rebuild the two workspace crates.
+# 2. The sources (the `docker` kernel embeds this Dockerfile). COPY keeps the files'
+#    modification times, which can be older than the stub build above; touching the crate roots
+#    makes cargo rebuild the two workspace crates.
+COPY Dockerfile ./
 COPY kernels/data kernels/data
 COPY kernels/src kernels/src
 COPY content content

@@ -8,6 +8,7 @@ pub mod model;
 pub mod relevant;
 pub mod safe_text;
 pub mod source;
+pub mod stats;
 pub mod yaml;
 
 use check::{LessonEntry, check_set};

@@ -5,7 +5,6 @@
 
 use crate::KernelError;
 use crate::data::digits::{self, Digits};
-use crate::nn::NnError;
 use crate::nn::activation::sigmoid;
 use crate::trace::{Image, Palette, Table};
 use ndarray::{Array4, ArrayRef4, Axis};
@@ -15,11 +14,6 @@ use ndarray::{Array4, ArrayRef4, Axis};
 pub fn is_checkpoint(it: usize, total: usize, count: usize) -> bool {
     let total = total.max(1);
     it == total || (it * count) / total != ((it - 1) * count) / total
-}
-
-/// Turns a layer-construction error into the kernel error a learner sees.
-pub fn nn_err(e: NnError) -> KernelError {
-    KernelError::InvalidConfig(e.to_string())
 }
 
 /// `Ok(())` if `value` is finite and `|value| ≤ limit`, otherwise [`KernelError::Diverged`]

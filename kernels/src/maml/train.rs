@@ -19,10 +19,6 @@ enum Outer {
     Sgd(Sgd<f32>),
 }
 
-fn nn_err(e: crate::nn::NnError) -> KernelError {
-    KernelError::InvalidConfig(e.to_string())
-}
-
 /// One update of `method` on `batch`.
 fn update(
     method: Method,
@@ -86,10 +82,8 @@ pub fn train(
         grad: Theta::zeros(1, cfg.hidden),
     };
     let mut outer = match method {
-        Method::Meta(Variant::Reptile) => {
-            Outer::Sgd(Sgd::new(cfg.reptile_epsilon, 0.0).map_err(nn_err)?)
-        }
-        _ => Outer::Adam(Adam::new(cfg.meta_lr, 0.9, 0.999, 1e-8).map_err(nn_err)?),
+        Method::Meta(Variant::Reptile) => Outer::Sgd(Sgd::new(cfg.reptile_epsilon, 0.0)?),
+        _ => Outer::Adam(Adam::new(cfg.meta_lr, 0.9, 0.999, 1e-8)?),
     };
     let rule = cfg.adaptation(method);
     let evaluate = |theta: &Theta<f32>, iterations: usize| Trained {

@@ -28,8 +28,8 @@ use super::learner::{self, Hyper, Optimizer, compute_gradients};
 use super::steps::{self, TrainingLog};
 use super::vec_env::VecEnv;
 use crate::KernelError;
+use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
-use crate::registry::KernelInfo;
 use crate::trace::{Metric, StepDecl, Trace};
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
@@ -56,31 +56,14 @@ pub const KERNEL: KernelInfo = KernelInfo {
         learner::EVAL_EVERY,
     ],
     steps: &[
-        StepDecl {
-            key: "environment",
-            title: "環境: CartPole-v1",
-        },
-        StepDecl {
-            key: "network",
-            title: "共有ネットワーク (Actor と Critic)",
-        },
-        StepDecl {
-            key: "rollout",
-            title: "ロールアウトと n-step アドバンテージ",
-        },
-        StepDecl {
-            key: "loss",
-            title: "トータルロス",
-        },
-        StepDecl {
-            key: "training",
-            title: "学習の進み具合",
-        },
-        StepDecl {
-            key: "evaluation",
-            title: "貪欲方策の評価 (100 エピソード)",
-        },
+        StepDecl::new("environment", "環境: CartPole-v1"),
+        StepDecl::new("network", "共有ネットワーク (Actor と Critic)"),
+        StepDecl::new("rollout", "ロールアウトと n-step アドバンテージ"),
+        StepDecl::new("loss", "トータルロス"),
+        StepDecl::new("training", "学習の進み具合"),
+        StepDecl::new("evaluation", "貪欲方策の評価 (100 エピソード)"),
     ],
+    goals: &[steps::EVAL_RETURN_MEAN],
     run: run_knobs,
 };
 
@@ -111,8 +94,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     hp.validate(cfg.n_envs)?;
     let mut rng = StdRng::seed_from_u64(hp.seed);
     steps::environment(tr, &mut rng)?;
-    let mut net = ActorCritic::new(OBS_DIM, hp.hidden, N_ACTIONS, &mut rng)
-        .map_err(|e| KernelError::InvalidConfig(e.to_string()))?;
+    let mut net = ActorCritic::new(OBS_DIM, hp.hidden, N_ACTIONS, &mut rng)?;
     steps::network(tr, &mut net, hp)?;
     let mut envs = VecEnv::new(cfg.n_envs, &mut rng);
     let mut opt = Optimizer::new(hp)?;

@@ -9,13 +9,17 @@ use super::loss::{LossTerms, n_step_returns};
 use super::vec_env::{EpisodeEnd, Rollout};
 use crate::KernelError;
 use crate::nn::Params;
-use crate::trace::{Metric, Table, Trace, fmt_num};
+use crate::trace::{Goal, Metric, Table, Trace, fmt_num};
 use ndarray::{Array2, s};
 use ndarray_rand::rand::Rng;
 use std::collections::VecDeque;
 
 /// CartPole-v1 counts as solved at a mean greedy return of 475 over 100 episodes.
 pub const SOLVED: f64 = 475.0;
+
+/// Target of both kernels: the greedy policy's mean return over the evaluation episodes is
+/// at least [`SOLVED`].
+pub const EVAL_RETURN_MEAN: Goal = Goal::at_least("eval_return_mean", SOLVED);
 /// Greedy episodes per check on the learning curve.
 pub const CHECK_EPISODES: usize = 10;
 
@@ -285,7 +289,7 @@ pub fn evaluation(
 /// The metrics both kernels end with.
 pub fn metrics(ev: &Evaluation, log: &TrainingLog) -> Vec<Metric> {
     let mut m = vec![
-        Metric::at_least("eval_return_mean", ev.mean(), SOLVED),
+        EVAL_RETURN_MEAN.measure(ev.mean()),
         Metric::reported("eval_return_min", ev.min()),
         Metric::reported("train_return_last100", log.recent_mean()),
         Metric::reported("train_episodes", log.episodes as f64),

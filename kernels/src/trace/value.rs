@@ -1,5 +1,6 @@
 //! The plain, serialisable values a step carries.
 
+use super::Metric;
 use serde::{Deserialize, Serialize};
 
 /// A step a kernel may record: its stable key and the title shown to the learner.
@@ -9,6 +10,13 @@ pub struct StepDecl {
     pub key: &'static str,
     /// Japanese display title.
     pub title: &'static str,
+}
+
+impl StepDecl {
+    /// The declaration of step `key`, shown as `title`.
+    pub const fn new(key: &'static str, title: &'static str) -> Self {
+        Self { key, title }
+    }
 }
 
 /// One recorded step of a kernel run.
@@ -145,92 +153,4 @@ pub struct Table {
     pub name: String,
     pub columns: Vec<String>,
     pub rows: Vec<Vec<String>>,
-}
-
-/// The comparison a metric's target uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Op {
-    /// The value must be at least the target.
-    #[serde(rename = ">=")]
-    AtLeast,
-    /// The value must be at most the target.
-    #[serde(rename = "<=")]
-    AtMost,
-}
-
-/// What a metric must reach.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Target {
-    pub op: Op,
-    pub value: f64,
-}
-
-impl Target {
-    /// Whether `value` meets the target (NaN never does).
-    pub fn met_by(&self, value: f64) -> bool {
-        match self.op {
-            Op::AtLeast => value >= self.value,
-            Op::AtMost => value <= self.value,
-        }
-    }
-}
-
-impl std::fmt::Display for Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let op = match self.op {
-            Op::AtLeast => "≥",
-            Op::AtMost => "≤",
-        };
-        write!(f, "{op} {}", super::fmt_num(self.value))
-    }
-}
-
-/// A named quality measure of a run; `pass` is decided by `target` (always true without one).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Metric {
-    pub name: String,
-    pub value: f64,
-    pub target: Option<Target>,
-    pub pass: bool,
-}
-
-impl Metric {
-    /// A metric that must be at least `min`.
-    pub fn at_least(name: &str, value: f64, min: f64) -> Self {
-        Self::with_target(
-            name,
-            value,
-            Some(Target {
-                op: Op::AtLeast,
-                value: min,
-            }),
-        )
-    }
-
-    /// A metric that must be at most `max`.
-    pub fn at_most(name: &str, value: f64, max: f64) -> Self {
-        Self::with_target(
-            name,
-            value,
-            Some(Target {
-                op: Op::AtMost,
-                value: max,
-            }),
-        )
-    }
-
-    /// A number reported for comparison, with no target.
-    pub fn reported(name: &str, value: f64) -> Self {
-        Self::with_target(name, value, None)
-    }
-
-    fn with_target(name: &str, value: f64, target: Option<Target>) -> Self {
-        let pass = target.is_none_or(|t| t.met_by(value));
-        Self {
-            name: name.to_string(),
-            value,
-            target,
-            pass,
-        }
-    }
 }

@@ -16,13 +16,26 @@ use super::saliency::{
 };
 use super::shapes::{self, CLASSES, NAMES, SIDE, argmax2};
 use crate::KernelError;
+use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::{Adam, Params};
-use crate::registry::KernelInfo;
-use crate::trace::{Image, Metric, Palette, StepDecl, Table, Trace, fmt_num};
+use crate::trace::{Goal, Image, Metric, Palette, StepDecl, Table, Trace, fmt_num};
 use ndarray::{Array2, Axis, s};
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
+
+/// Target: the GAP-CNN classifies the held-out images.
+pub const TEST_ACCURACY: Goal = Goal::at_least("test_accuracy", 0.93);
+/// Target: CAM's maximum falls on the object.
+pub const POINTING_GAME_CAM: Goal = Goal::at_least("pointing_game_cam", 0.90);
+/// Target: Grad-CAM's maximum falls on the object.
+pub const POINTING_GAME_GRADCAM: Goal = Goal::at_least("pointing_game_gradcam", 0.90);
+/// Target: for a GAP network Grad-CAM equals CAM up to a scale.
+pub const CAM_GRADCAM_DIFF: Goal = Goal::at_most("cam_gradcam_diff", 1e-5);
+/// Target: Integrated Gradients' completeness error, median over images.
+pub const IG_COMPLETENESS_MEDIAN: Goal = Goal::at_most("ig_completeness_median", 0.005);
+/// Target: the same, 95th percentile.
+pub const IG_COMPLETENESS_P95: Goal = Goal::at_most("ig_completeness_p95", 0.03);
 
 /// The registry entry.
 pub const KERNEL: KernelInfo = KernelInfo {
@@ -58,42 +71,23 @@ pub const KERNEL: KernelInfo = KernelInfo {
         ),
     ],
     steps: &[
-        StepDecl {
-            key: "data",
-            title: "データ: 図形と紛らわしい明るい点",
-        },
-        StepDecl {
-            key: "model",
-            title: "GAP を持つ CNN",
-        },
-        StepDecl {
-            key: "train",
-            title: "学習",
-        },
-        StepDecl {
-            key: "evaluate",
-            title: "テスト画像での正解率",
-        },
-        StepDecl {
-            key: "cam",
-            title: "CAM: クラスの重みを特徴マップに投影",
-        },
-        StepDecl {
-            key: "grad_cam",
-            title: "Grad-CAM: 勾配で重み付け",
-        },
-        StepDecl {
-            key: "maps",
-            title: "入力画像とヒートマップ",
-        },
-        StepDecl {
-            key: "pointing_game",
-            title: "ポインティングゲーム",
-        },
-        StepDecl {
-            key: "integrated_gradients",
-            title: "Integrated Gradients と完全性",
-        },
+        StepDecl::new("data", "データ: 図形と紛らわしい明るい点"),
+        StepDecl::new("model", "GAP を持つ CNN"),
+        StepDecl::new("train", "学習"),
+        StepDecl::new("evaluate", "テスト画像での正解率"),
+        StepDecl::new("cam", "CAM: クラスの重みを特徴マップに投影"),
+        StepDecl::new("grad_cam", "Grad-CAM: 勾配で重み付け"),
+        StepDecl::new("maps", "入力画像とヒートマップ"),
+        StepDecl::new("pointing_game", "ポインティングゲーム"),
+        StepDecl::new("integrated_gradients", "Integrated Gradients と完全性"),
+    ],
+    goals: &[
+        TEST_ACCURACY,
+        POINTING_GAME_CAM,
+        POINTING_GAME_GRADCAM,
+        CAM_GRADCAM_DIFF,
+        IG_COMPLETENESS_MEDIAN,
+        IG_COMPLETENESS_P95,
     ],
     run: run_knobs,
 };
@@ -179,9 +173,8 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         s.scalar("学習画像", cfg.train_images as f64).scalar("テスト画像", TEST_IMAGES as f64);
     })?;
 
-    let nn_err = |e: crate::nn::NnError| KernelError::InvalidConfig(e.to_string());
-    let mut net = GapCnn::new(CLASSES, &mut rng).map_err(nn_err)?;
-    let mut opt = Adam::new(cfg.lr, 0.9, 0.999, 1e-8).map_err(nn_err)?;
+    let mut net = GapCnn::new(CLASSES, &mut rng)?;
+    let mut opt = Adam::new(cfg.lr, 0.9, 0.999, 1e-8)?;
     let n_params = net.num_params();
     tr.step("model", |s| {
         s.table(Table {
@@ -374,13 +367,13 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     })?;
 
     Ok(vec![
-        Metric::at_least("test_accuracy", test_accuracy, 0.93),
-        Metric::at_least("pointing_game_cam", pc(cam_hits, pointing), 0.90),
-        Metric::at_least("pointing_game_gradcam", pc(gcam_hits, pointing), 0.90),
+        TEST_ACCURACY.measure(test_accuracy),
+        POINTING_GAME_CAM.measure(pc(cam_hits, pointing)),
+        POINTING_GAME_GRADCAM.measure(pc(gcam_hits, pointing)),
         Metric::reported("pointing_game_brightest", pointing_brightest),
         Metric::reported("pointing_game_ig", pc(ig_hits, n_ig)),
-        Metric::at_most("cam_gradcam_diff", f64::from(diff), 1e-5),
-        Metric::at_most("ig_completeness_median", median, 0.005),
-        Metric::at_most("ig_completeness_p95", p95, 0.03),
+        CAM_GRADCAM_DIFF.measure(f64::from(diff)),
+        IG_COMPLETENESS_MEDIAN.measure(median),
+        IG_COMPLETENESS_P95.measure(p95),
     ])
 }

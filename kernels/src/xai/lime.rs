@@ -18,14 +18,21 @@
 
 use super::tabular::{self, FEATURES, NAMES, TRUE_FEATURES, TrainConfig, weighted_r2};
 use crate::KernelError;
+use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
-use crate::registry::KernelInfo;
-use crate::trace::{Metric, StepDecl, Table, Trace, fmt_num};
+use crate::trace::{Goal, Metric, StepDecl, Table, Trace, fmt_num};
 use ndarray::{Array1, Array2, ArrayRef1, ArrayRef2, Axis};
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand::{Rng, SeedableRng};
 use ndarray_rand::rand_distr::StandardNormal;
+
+/// Target: the explained model fits its held-out data.
+pub const MODEL_TEST_R2: Goal = Goal::at_least("model_test_r2", 0.95);
+/// Target: every local surrogate fits the model near its point (weighted R²).
+pub const SURROGATE_R2: Goal = Goal::at_least("surrogate_r2", 0.9);
+/// Target: the surrogate's top features are the truly relevant ones, at every explained point.
+pub const TRUE_FEATURES_RECOVERED: Goal = Goal::at_least("true_features_recovered", 1.0);
 
 /// The registry entry.
 pub const KERNEL: KernelInfo = KernelInfo {
@@ -60,31 +67,14 @@ pub const KERNEL: KernelInfo = KernelInfo {
         KnobSpec::int("train_steps", "MLP の学習ステップ数", 2000, 1, 50_000),
     ],
     steps: &[
-        StepDecl {
-            key: "data",
-            title: "データと本当の依存関係",
-        },
-        StepDecl {
-            key: "train",
-            title: "ブラックボックス (MLP) の学習",
-        },
-        StepDecl {
-            key: "sampling",
-            title: "x の近傍でサンプリング",
-        },
-        StepDecl {
-            key: "weights",
-            title: "近さによる重み π_x(z)",
-        },
-        StepDecl {
-            key: "surrogate",
-            title: "重み付きリッジ回帰で代理モデル",
-        },
-        StepDecl {
-            key: "instances",
-            title: "ほかの入力の説明",
-        },
+        StepDecl::new("data", "データと本当の依存関係"),
+        StepDecl::new("train", "ブラックボックス (MLP) の学習"),
+        StepDecl::new("sampling", "x の近傍でサンプリング"),
+        StepDecl::new("weights", "近さによる重み π_x(z)"),
+        StepDecl::new("surrogate", "重み付きリッジ回帰で代理モデル"),
+        StepDecl::new("instances", "ほかの入力の説明"),
     ],
+    goals: &[MODEL_TEST_R2, SURROGATE_R2, TRUE_FEATURES_RECOVERED],
     run: run_knobs,
 };
 
@@ -318,9 +308,9 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let min_r2 = results.iter().map(|e| e.r2).fold(f64::INFINITY, f64::min);
     let recovered_frac = recovered.iter().filter(|&&b| b).count() as f64 / recovered.len() as f64;
     Ok(vec![
-        Metric::at_least("model_test_r2", test_r2, 0.95),
-        Metric::at_least("surrogate_r2", min_r2, 0.9),
-        Metric::at_least("true_features_recovered", recovered_frac, 1.0),
+        MODEL_TEST_R2.measure(test_r2),
+        SURROGATE_R2.measure(min_r2),
+        TRUE_FEATURES_RECOVERED.measure(recovered_frac),
     ])
 }
 

@@ -17,12 +17,23 @@
 
 use super::tabular::{self, FEATURES, NAMES, TrainConfig};
 use crate::KernelError;
+use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
-use crate::registry::KernelInfo;
-use crate::trace::{Metric, StepDecl, Table, Trace, fmt_num};
+use crate::trace::{Goal, Metric, StepDecl, Table, Trace, fmt_num};
 use ndarray::{Array1, Array2, ArrayRef1, ArrayRef2, Axis};
 use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand::{Rng, SeedableRng};
+
+/// Target: the explained model fits its held-out data.
+pub const MODEL_TEST_R2: Goal = Goal::at_least("model_test_r2", 0.95);
+/// Target: `Σ φ_i = f(x) − E f` (efficiency) at rounding level.
+pub const EFFICIENCY_ERR: Goal = Goal::at_most("efficiency_err", 1e-9);
+/// Target: Kernel SHAP over every coalition equals the exact Shapley values.
+pub const KERNEL_VS_EXACT_ERR: Goal = Goal::at_most("kernel_vs_exact_err", 1e-8);
+/// Target: for a linear model, `φ_i = w_i (x_i − E x_i)`.
+pub const LINEAR_CLOSED_FORM_ERR: Goal = Goal::at_most("linear_closed_form_err", 1e-9);
+/// Target: features the model ignores get almost none of the attribution.
+pub const IRRELEVANT_FEATURE_SHARE: Goal = Goal::at_most("irrelevant_feature_share", 0.05);
 
 /// The registry entry.
 pub const KERNEL: KernelInfo = KernelInfo {
@@ -50,34 +61,20 @@ pub const KERNEL: KernelInfo = KernelInfo {
         KnobSpec::int("train_steps", "MLP の学習ステップ数", 2000, 1, 50_000),
     ],
     steps: &[
-        StepDecl {
-            key: "data",
-            title: "データとブラックボックス",
-        },
-        StepDecl {
-            key: "train",
-            title: "ブラックボックス (MLP) の学習",
-        },
-        StepDecl {
-            key: "coalitions",
-            title: "提携の価値 v(S)",
-        },
-        StepDecl {
-            key: "exact",
-            title: "厳密なシャープレイ値",
-        },
-        StepDecl {
-            key: "kernel_shap",
-            title: "KernelSHAP (重み付き最小二乗)",
-        },
-        StepDecl {
-            key: "linear",
-            title: "線形モデルでの閉じた式",
-        },
-        StepDecl {
-            key: "global",
-            title: "多くの入力での重要度",
-        },
+        StepDecl::new("data", "データとブラックボックス"),
+        StepDecl::new("train", "ブラックボックス (MLP) の学習"),
+        StepDecl::new("coalitions", "提携の価値 v(S)"),
+        StepDecl::new("exact", "厳密なシャープレイ値"),
+        StepDecl::new("kernel_shap", "KernelSHAP (重み付き最小二乗)"),
+        StepDecl::new("linear", "線形モデルでの閉じた式"),
+        StepDecl::new("global", "多くの入力での重要度"),
+    ],
+    goals: &[
+        MODEL_TEST_R2,
+        EFFICIENCY_ERR,
+        KERNEL_VS_EXACT_ERR,
+        LINEAR_CLOSED_FORM_ERR,
+        IRRELEVANT_FEATURE_SHARE,
     ],
     run: run_knobs,
 };
@@ -397,11 +394,11 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     })?;
 
     Ok(vec![
-        Metric::at_least("model_test_r2", test_r2, 0.95),
-        Metric::at_most("efficiency_err", worst_eff, 1e-9),
-        Metric::at_most("kernel_vs_exact_err", kernel_err, 1e-8),
+        MODEL_TEST_R2.measure(test_r2),
+        EFFICIENCY_ERR.measure(worst_eff),
+        KERNEL_VS_EXACT_ERR.measure(kernel_err),
         Metric::reported("kernel_sampled_err", sampled_err),
-        Metric::at_most("linear_closed_form_err", linear_err, 1e-9),
-        Metric::at_most("irrelevant_feature_share", noise_share, 0.05),
+        LINEAR_CLOSED_FORM_ERR.measure(linear_err),
+        IRRELEVANT_FEATURE_SHARE.measure(noise_share),
     ])
 }

@@ -29,7 +29,9 @@ pub use metrics::{Goal, METRICS_STEP, Metric, Op, Report, Target};
 pub use number::fmt_num;
 pub use sink::{CollectSink, Progress, Sink};
 pub use summary::{snap_num, summarize};
-pub use value::{CartPole, Image, Palette, Scatter, Step, StepDecl, Table, TensorSummary, Value};
+pub use value::{
+    CartPole, Cell, Image, Palette, Scatter, Step, StepDecl, Table, TensorSummary, Value,
+};
 
 use crate::KernelError;
 use ndarray::{ArrayBase, Data, Dimension};

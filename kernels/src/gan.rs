@@ -221,6 +221,21 @@ fn evaluate(
     (fit, real_logits, fake_logits)
 }
 
+/// From the first fit on (the whole run if there was none): the fraction of iterations whose
+/// fit held, and the range `(min, max)` of the std of `G(z)`.
+fn after_first_fit(history: &[Fit], first_fit: Option<usize>) -> (f64, (f64, f64)) {
+    let since = &history[first_fit.map_or(history.len().saturating_sub(1), |f| f - 1)..];
+    let held = if first_fit.is_some() {
+        since.iter().filter(|h| h.holds()).count() as f64 / since.len().max(1) as f64
+    } else {
+        0.0
+    };
+    let range = since.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), h| {
+        (lo.min(h.std), hi.max(h.std))
+    });
+    (held, range)
+}
+
 /// Trains the GAN; see the module documentation.
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let mut rng = StdRng::seed_from_u64(cfg.seed);
@@ -300,18 +315,8 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         .copied()
         .ok_or_else(|| KernelError::InvalidConfig("iterations must be at least 1".into()))?;
     report::optimum(tr, &mut g, &mut d, &eval_noise, &last)?;
-    let held = first_fit.map_or(0.0, |f| {
-        history[f - 1..].iter().filter(|h| h.holds()).count() as f64
-            / (cfg.iterations - f + 1) as f64
-    });
-    let (std_lo, std_hi) = first_fit.map_or((last.std, last.std), |f| {
-        history[f - 1..]
-            .iter()
-            .fold((f64::INFINITY, 0.0f64), |(lo, hi), h| {
-                (lo.min(h.std), hi.max(h.std))
-            })
-    });
-    report::summary(tr, cfg, first_fit, held, (std_lo, std_hi), &last)?;
+    let (held, std_range) = after_first_fit(&history, first_fit);
+    report::summary(tr, cfg, first_fit, held, std_range, &last)?;
 
     // Not reached: one past the last step, so the metric fails even for short runs.
     let first = first_fit.unwrap_or(cfg.iterations + 1) as f64;

@@ -189,6 +189,36 @@ fn side_by_side(left: &Array2<f32>, right: &Array2<f32>) -> Array2<f32> {
     p
 }
 
+/// The Integrated Gradients maps `(16, 16)` of some test images, by image index.
+type IgMaps = Vec<(usize, Array2<f32>)>;
+
+/// Integrated Gradients on the first `ig_images` test images: each image's completeness
+/// error, how many maxima of `|IG|` hit the shape, and the maps of the `examples`.
+fn ig_over_test(
+    net: &mut GapCnn,
+    cfg: &Config,
+    test: &shapes::ShapeSet,
+    examples: &[usize],
+    tr: &mut Trace,
+) -> Result<(Vec<f64>, usize, IgMaps), KernelError> {
+    let mut completeness = Vec::new();
+    let mut ig_maps = Vec::new();
+    let mut ig_hits = 0;
+    for i in 0..cfg.ig_images.min(POINTING_IMAGES) {
+        let x = test.images.slice(s![i, .., .., ..]);
+        let (ig, fx, f0) = integrated_gradients(net, &x, test.labels[i], cfg.ig_steps);
+        let (err, _) = completeness_error(&ig, fx, f0);
+        KernelError::check_finite("IG completeness", err, i, "the network diverged")?;
+        completeness.push(err);
+        ig_hits += usize::from(pointing_hit(&ig.mapv(f32::abs), &test.boxes[i]));
+        if examples.contains(&i) {
+            ig_maps.push((i, ig));
+        }
+        tr.progress("Integrated Gradients", i + 1, cfg.ig_images)?;
+    }
+    Ok((completeness, ig_hits, ig_maps))
+}
+
 /// Runs the kernel; see the module documentation.
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let mut rng = StdRng::seed_from_u64(cfg.seed);
@@ -243,25 +273,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     report::grad_cam(tr, &alphas, e0, alpha_err, diff)?;
 
     // Integrated Gradients on the first ig_images test images.
-    let mut completeness = Vec::new();
-    let mut ig_maps = Vec::new();
-    let mut ig_hits = 0;
-    for i in 0..cfg.ig_images.min(pointing) {
-        let (ig, fx, f0) = integrated_gradients(
-            &mut net,
-            &test.images.slice(s![i, .., .., ..]),
-            test.labels[i],
-            cfg.ig_steps,
-        );
-        let (err, _) = completeness_error(&ig, fx, f0);
-        KernelError::check_finite("IG completeness", err, i, "the network diverged")?;
-        completeness.push(err);
-        ig_hits += usize::from(pointing_hit(&ig.mapv(f32::abs), &test.boxes[i]));
-        if examples.contains(&i) {
-            ig_maps.push((i, ig));
-        }
-        tr.progress("Integrated Gradients", i + 1, cfg.ig_images)?;
-    }
+    let (completeness, ig_hits, ig_maps) = ig_over_test(&mut net, cfg, &test, &examples, tr)?;
     for &i in &examples {
         let panel = side_by_side(
             &normalise_max(&up(cams.index_axis(Axis(0), i)).mapv(|v| v.max(0.0))),

@@ -32,7 +32,7 @@ use crate::KernelError;
 use crate::data::digits::{self, CLASSES};
 use crate::dcgan::nets::{Discriminator, Generator};
 use crate::dcgan::sample;
-use crate::gan_util::{check_bounded, digits_tanh, is_checkpoint, to_unit};
+use crate::generative::{check_bounded, digits_tanh, is_checkpoint, to_unit};
 use crate::judge::{self, score};
 use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};

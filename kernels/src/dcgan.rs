@@ -29,7 +29,7 @@ pub(crate) mod report;
 
 use crate::KernelError;
 use crate::data::digits;
-use crate::gan_util::{check_bounded, digits_tanh, is_checkpoint, to_unit};
+use crate::generative::{check_bounded, digits_tanh, is_checkpoint, to_unit};
 use crate::judge::{self, score};
 use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};

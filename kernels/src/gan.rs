@@ -23,7 +23,7 @@
 //! as DCGAN recommends for adversarial training) at `lr = 2e-4`.
 
 use crate::KernelError;
-use crate::gan_util::{check_bounded, is_checkpoint, mean_prob};
+use crate::generative::{check_bounded, is_checkpoint, mean_prob};
 use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::loss::bce_with_logits;

@@ -22,8 +22,8 @@
 pub mod eval;
 pub mod meta;
 pub mod net;
+mod report;
 pub mod sine;
-mod trace_steps;
 pub mod train;
 
 use crate::KernelError;
@@ -132,7 +132,7 @@ pub const KERNEL: KernelInfo = KernelInfo {
             1e6,
         ),
     ],
-    steps: trace_steps::STEPS,
+    steps: report::STEPS,
     goals: &[MSE_1STEP, VS_PRETRAINED, NONFINITE_TASKS],
     run: run_knobs,
 };
@@ -280,8 +280,8 @@ impl Method {
 /// Runs the experiment; see the module documentation.
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let mut rng = StdRng::seed_from_u64(cfg.seed);
-    trace_steps::tasks(tr, cfg, &mut rng)?;
-    trace_steps::inner_update(tr, cfg, &mut rng)?;
+    report::tasks(tr, cfg, &mut rng)?;
+    report::inner_update(tr, cfg, &mut rng)?;
 
     let test = eval_batch(cfg);
     let c = cfg.compare_iterations;
@@ -306,8 +306,8 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
             }
         }
     }
-    trace_steps::few_shot_table(tr, cfg, &[&main_run, &pretrained], &compared)?;
-    trace_steps::figure2(tr, cfg, &main_run, &pretrained, &test)?;
+    report::few_shot_table(tr, cfg, &[&main_run, &pretrained], &compared)?;
+    report::figure2(tr, cfg, &main_run, &pretrained, &test)?;
 
     let k = cfg.eval_shots;
     let at = |t: &Trained, step: usize| t.few_shot.after(step).unwrap_or(f64::NAN);

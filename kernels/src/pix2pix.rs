@@ -47,7 +47,7 @@ pub mod unet;
 
 use crate::KernelError;
 use crate::data::digits::{self, Digits};
-use crate::gan_util::{check_bounded, is_checkpoint};
+use crate::generative::{check_bounded, is_checkpoint};
 use crate::judge::{self, Judge};
 use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};

@@ -4,7 +4,9 @@ use super::nets::{Discriminator, Generator};
 use super::{COVERAGE_SHARE, Config, EVAL_SAMPLES, IterStats};
 use crate::KernelError;
 use crate::data::digits::Digits;
-use crate::gan_util::{by_class, class_table, d_histogram, mean_prob, real_examples, sample_grid};
+use crate::generative::{
+    by_class, class_table, d_histogram, mean_prob, real_examples, sample_grid,
+};
 use crate::judge::{Judge, as_images, score};
 use crate::nn::Params;
 use crate::nn::activation::sigmoid;

@@ -2,7 +2,7 @@
 
 use super::{Config, DATA_MEAN, DATA_STD, Fit, Mlp, cell, kv_table, normal};
 use crate::KernelError;
-use crate::gan_util::d_histogram;
+use crate::generative::d_histogram;
 use crate::nn::activation::sigmoid;
 use crate::trace::{Table, Trace};
 use ndarray::{Array1, Array2, Axis};

@@ -5,7 +5,7 @@ use super::eval::{FewShot, few_shot};
 use super::meta::{MetaStep, maml_gradient, pretrain_gradient, reptile_direction};
 use super::net::{SharedMlp, Theta};
 use super::sine::TaskBatch;
-use super::{Config, Method, Variant, trace_steps};
+use super::{Config, Method, Variant, report};
 use crate::KernelError;
 use crate::nn::{Adam, Sgd};
 use crate::trace::Trace;
@@ -116,7 +116,7 @@ pub fn train(
         if it % record_every == 0 || it == iterations {
             let (b, a) = (sum_before / n as f64, sum_after / n as f64);
             let curve_mse = few_shot(&model.theta, &ev.curve, rule, &[1]).mse[0];
-            trace_steps::training(tr, method, it, b, a, curve_mse)?;
+            report::training(tr, method, it, b, a, curve_mse)?;
             (sum_before, sum_after, n) = (0.0, 0.0, 0);
         }
         if Some(it) == ev.snapshot_at && it < iterations {

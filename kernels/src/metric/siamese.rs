@@ -16,7 +16,7 @@
 
 use super::embed::{EmbeddingNet, check_loss, epoch_batches};
 use super::eval::{ClassDistances, recall_at_1};
-use super::setup::{self, Digits2, Snapshot};
+use super::report::{self, DigitSplit, Snapshot};
 use crate::KernelError;
 use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
@@ -108,7 +108,7 @@ fn run_knobs(k: &KnobValues, tr: &mut Trace) -> Result<Vec<Metric>, KernelError>
 /// For each image of the batch a partner from the training set: with probability
 /// `positive_fraction` of the same class (`y = 1`), otherwise of another class (`y = 0`).
 fn partners(
-    data: &Digits2,
+    data: &DigitSplit,
     batch: &[usize],
     p_same: f64,
     rng: &mut StdRng,
@@ -137,8 +137,8 @@ fn partners(
 /// Trains the Siamese network; see the module documentation.
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let mut rng = StdRng::seed_from_u64(cfg.seed);
-    let data = Digits2::load();
-    let pca2 = setup::pca_baseline(tr, &data)?;
+    let data = DigitSplit::load();
+    let pca2 = report::pca_baseline(tr, &data)?;
     let mut net = EmbeddingNet::<f32>::new(64, [128, 64], 2, &mut rng)?;
     let mut adam = Adam::new(cfg.lr, 0.9, 0.999, 1e-8)?;
     let margin = cfg.margin as f32;
@@ -251,10 +251,10 @@ fn record_collapse(
     tr: &mut Trace,
     history: &[Snapshot],
     net: &mut EmbeddingNet<f32>,
-    data: &Digits2,
+    data: &DigitSplit,
 ) -> Result<(), KernelError> {
     let emb = net.embed_all(&data.test);
-    let per_class = setup::class_spread(&emb, &data.test_labels);
+    let per_class = report::class_spread(&emb, &data.test_labels);
     let rows = history
         .iter()
         .map(|h| {

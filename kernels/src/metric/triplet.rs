@@ -23,7 +23,7 @@
 use super::embed::{EmbeddingNet, check_loss, epoch_batches, gather_rows, scatter_rows};
 use super::eval::pairwise_sq_dist;
 use super::mining::{self, Distance, Mining, Triplet, triplet_loss, zero_loss_fraction};
-use super::setup::{self, Digits2, Snapshot};
+use super::report::{self, DigitSplit, Snapshot};
 use crate::KernelError;
 use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
@@ -178,7 +178,7 @@ fn update(
     cfg: &Config,
     net: &mut EmbeddingNet<f32>,
     adam: &mut Adam<f32>,
-    data: &Digits2,
+    data: &DigitSplit,
     rows: &[usize],
     rng: &mut StdRng,
 ) -> (f32, BatchStats, Vec<Triplet>, Array2<f32>) {
@@ -234,8 +234,8 @@ fn update(
 /// Trains the triplet network; see the module documentation.
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let mut rng = StdRng::seed_from_u64(cfg.seed);
-    let data = Digits2::load();
-    let pca2 = setup::pca_baseline(tr, &data)?;
+    let data = DigitSplit::load();
+    let pca2 = report::pca_baseline(tr, &data)?;
     let mut net = EmbeddingNet::<f32>::new(64, [128, 64], 2, &mut rng)?;
     let mut adam = Adam::new(cfg.lr, 0.9, 0.999, 1e-8)?;
     let mut history = vec![Snapshot::take(&mut net, &data, 0, f64::NAN)];
@@ -335,7 +335,7 @@ fn record_mining(
     tr: &mut Trace,
     cfg: &Config,
     rows: &[usize],
-    data: &Digits2,
+    data: &DigitSplit,
     selected: &[Triplet],
     d: &Array2<f32>,
     stats: &BatchStats,

@@ -25,7 +25,7 @@
 use super::actor_critic::ActorCritic;
 use super::cartpole::{N_ACTIONS, OBS_DIM};
 use super::learner::{self, Hyper, Optimizer, compute_gradients};
-use super::steps::{self, TrainingLog};
+use super::report::{self, TrainingLog};
 use super::vec_env::VecEnv;
 use crate::KernelError;
 use crate::kernel::KernelInfo;
@@ -63,7 +63,7 @@ pub const KERNEL: KernelInfo = KernelInfo {
         StepDecl::new("training", "学習の進み具合"),
         StepDecl::new("evaluation", "貪欲方策の評価 (100 エピソード)"),
     ],
-    goals: &[steps::EVAL_RETURN_MEAN],
+    goals: &[report::EVAL_RETURN_MEAN],
     run: run_knobs,
 };
 
@@ -93,9 +93,9 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let hp = &cfg.hp;
     hp.validate(cfg.n_envs)?;
     let mut rng = StdRng::seed_from_u64(hp.seed);
-    steps::environment(tr, &mut rng)?;
+    report::environment(tr, &mut rng)?;
     let mut net = ActorCritic::new(OBS_DIM, hp.hidden, N_ACTIONS, &mut rng)?;
-    steps::network(tr, &mut net, hp)?;
+    report::network(tr, &mut net, hp)?;
     let mut envs = VecEnv::new(cfg.n_envs, &mut rng);
     let mut opt = Optimizer::new(hp)?;
     let per_update = cfg.n_envs * hp.n_steps;
@@ -108,7 +108,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         ends.clear();
         let rollout = envs.rollout(&mut net, hp.n_steps, hp.gamma as f32, &mut rng, &mut ends);
         if u == 0 {
-            steps::rollout(tr, &mut net, &rollout, hp)?; // shown once, before the first update
+            report::rollout(tr, &mut net, &rollout, hp)?; // shown once, before the first update
         }
         // quiz:begin a2c-update
         let g = compute_gradients(&mut net, &rollout, hp)?;
@@ -116,7 +116,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         opt.step(&mut net, hp.lr_at(done));
         // quiz:end a2c-update
         if u == 0 {
-            steps::loss(tr, &g, hp)?;
+            report::loss(tr, &g, hp)?;
         }
         log.episodes(&ends);
         log.update(&g);
@@ -129,6 +129,6 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
             tr.progress("学習 (環境ステップ)", steps_done, hp.total_steps)?;
         }
     }
-    let ev = steps::evaluation(tr, &mut net, hp)?;
-    Ok(steps::metrics(&ev, &log))
+    let ev = report::evaluation(tr, &mut net, hp)?;
+    Ok(report::metrics(&ev, &log))
 }

@@ -35,7 +35,7 @@ pub mod worker;
 use super::actor_critic::ActorCritic;
 use super::cartpole::{N_ACTIONS, OBS_DIM};
 use super::learner::{self, Hyper, Optimizer};
-use super::steps;
+use super::report;
 use crate::KernelError;
 use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
@@ -96,7 +96,7 @@ pub const KERNEL: KernelInfo = KernelInfo {
         StepDecl::new("evaluation", "貪欲方策の評価 (100 エピソード)"),
         StepDecl::new("throughput", "ワーカーごとの仕事量"),
     ],
-    goals: &[steps::EVAL_RETURN_MEAN],
+    goals: &[report::EVAL_RETURN_MEAN],
     run: run_knobs,
 };
 
@@ -136,9 +136,9 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     }
     hp.validate(cfg.envs_per_worker)?;
     let mut rng = StdRng::seed_from_u64(hp.seed);
-    steps::environment(tr, &mut rng)?;
+    report::environment(tr, &mut rng)?;
     let mut net = ActorCritic::new(OBS_DIM, hp.hidden, N_ACTIONS, &mut rng)?;
-    steps::network(tr, &mut net, hp)?;
+    report::network(tr, &mut net, hp)?;
     let mut workers: Vec<Worker> = (0..cfg.workers)
         .map(|id| Worker::new(id, cfg.envs_per_worker, hp.seed, &mut net))
         .collect();
@@ -167,11 +167,11 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     monitor.finish(tr, &server, hp)?;
 
     let mut global = server.lock().net.clone();
-    let ev = steps::evaluation(tr, &mut global, hp)?;
+    let ev = report::evaluation(tr, &mut global, hp)?;
     let env_steps: usize = workers.iter().map(|w| w.env_steps).sum();
     let updates = server.lock().version;
     show_throughput(tr, &workers, cfg, seconds, env_steps)?;
-    let mut metrics = steps::metrics(&ev, &monitor.log);
+    let mut metrics = report::metrics(&ev, &monitor.log);
     metrics.push(Metric::reported("updates", updates as f64));
     metrics.push(Metric::reported("env_steps", env_steps as f64));
     let stale: usize = workers.iter().map(|w| w.staleness_sum).sum();

@@ -1,4 +1,4 @@
-//! Small helpers the generative kernels share: turning batches of images into sample grids,
+//! What the generative kernels (gan, dcgan, cgan, pix2pix) share: turning batches of images into sample grids,
 //! histograms of the discriminator's outputs, and the digits rescaled for a tanh generator.
 //!
 //! The training loops themselves stay in each kernel's file, where a learner reads them.

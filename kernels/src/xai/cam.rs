@@ -20,7 +20,7 @@ use super::shapes::{self, CLASSES, SIDE, argmax2};
 use crate::KernelError;
 use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
-use crate::nn::{Adam, Params};
+use crate::nn::Adam;
 use crate::trace::{Goal, Image, Metric, Palette, StepDecl, Trace};
 use ndarray::{Array2, Array3, Axis, s};
 use ndarray_rand::rand::SeedableRng;
@@ -236,8 +236,9 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
 
     let mut net = GapCnn::new(CLASSES, &mut rng)?;
     let mut opt = Adam::new(cfg.lr, 0.9, 0.999, 1e-8)?;
-    let n_params = net.num_params();
-    report::model(tr, n_params)?;
+    // One forward pass fills `net.features`, whose shape the model table shows.
+    gap_cnn::predict(&mut net, &test.images.slice(s![..1, .., .., ..]).to_owned());
+    report::model(tr, &net)?;
 
     let train_cfg = TrainConfig {
         steps: cfg.steps,

@@ -5,7 +5,7 @@ use super::super::gap_cnn::GapCnn;
 use super::super::shapes::{self, CLASSES, NAMES, SIDE, ShapeSet as Shapes};
 use super::{Config, POINTING_IMAGES, TEST_IMAGES, gray};
 use crate::KernelError;
-use crate::trace::{Palette, Table, Trace, fmt_num};
+use crate::trace::{Cell, Palette, Table, Trace, fmt_num};
 use ndarray::{Array2, Array3, Axis, s};
 
 /// The task: a few test images, one per class, and the brightest-pixel baseline.
@@ -30,25 +30,57 @@ pub fn data(
     })
 }
 
-/// The GAP-CNN's layers.
-pub fn model(tr: &mut Trace, n_params: usize) -> Result<(), KernelError> {
+/// The GAP-CNN's layers, output shapes and parameter counts, read from the trained network
+/// (`net.features` holds the last forward's `A (N, K, h, w)`).
+pub fn model(tr: &mut Trace, net: &GapCnn) -> Result<(), KernelError> {
+    let (c1, c0, k1, _) = net.conv1.w.dim(); // (out, in, kh, kw)
+    let (c2, _, k2, _) = net.conv2.w.dim();
+    let (_, _, h2, w2) = net.features.dim();
+    let classes = net.fc.w.ncols();
+    let params = [
+        net.conv1.w.len() + net.conv1.b.len(),
+        net.conv2.w.len() + net.conv2.b.len(),
+        net.fc.w.len() + net.fc.b.len(),
+    ];
     tr.step("model", |s| {
-        s.table(Table {
-            name: "層と出力の形 (N 枚のバッチ)".into(),
-            columns: ["層", "出力", "パラメータ数"].map(String::from).to_vec(),
-            rows: [
-                ["入力", "(N, 1, 16, 16)", "0"],
-                ["conv 3×3, 1→8, ReLU", "(N, 8, 16, 16)", "80"],
-                ["平均プーリング 2×2", "(N, 8, 8, 8)", "0"],
-                ["conv 3×3, 8→16, ReLU = A", "(N, 16, 8, 8)", "1168"],
-                ["GAP: F_k = (1/Z)Σ A_k(i,j)", "(N, 16)", "0"],
-                ["全結合 y^c = Σ w_k^c F_k + b^c", "(N, 3)", "51"],
-            ]
-            .iter()
-            .map(|r| r.map(String::from).to_vec())
-            .collect(),
-        });
-        s.scalar("パラメータ数", n_params as f64);
+        let rows = [
+            ("入力".to_string(), format!("(N, {c0}, {SIDE}, {SIDE})"), 0),
+            (
+                format!("conv {k1}×{k1}, {c0}→{c1}, ReLU"),
+                format!("(N, {c1}, {SIDE}, {SIDE})"),
+                params[0],
+            ),
+            (
+                format!("平均プーリング {}×{}", SIDE / h2, SIDE / w2),
+                format!("(N, {c1}, {h2}, {w2})"),
+                0,
+            ),
+            (
+                format!("conv {k2}×{k2}, {c1}→{c2}, ReLU = A"),
+                format!("(N, {c2}, {h2}, {w2})"),
+                params[1],
+            ),
+            (
+                "GAP: F_k = (1/Z)Σ A_k(i,j)".to_string(),
+                format!("(N, {c2})"),
+                0,
+            ),
+            (
+                "全結合 y^c = Σ w_k^c F_k + b^c".to_string(),
+                format!("(N, {classes})"),
+                params[2],
+            ),
+        ];
+        s.table(
+            Table::new(
+                "層と出力の形 (N 枚のバッチ)",
+                ["層", "出力", "パラメータ数"],
+            )
+            .rows(rows, |(layer, shape, n)| {
+                [Cell::from(layer), shape.into(), n.into()]
+            }),
+        );
+        s.scalar("パラメータ数", params.iter().sum::<usize>() as f64);
     })
 }
 

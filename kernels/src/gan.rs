@@ -28,7 +28,7 @@ use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::loss::bce_with_logits;
 use crate::nn::{Adam, LeakyReLU, Linear, NnError, Params};
-use crate::trace::{Goal, Metric, StepDecl, Table, Trace, fmt_num};
+use crate::trace::{Goal, Metric, StepDecl, Trace};
 use ndarray::{Array1, Array2, ArrayRef2, Axis};
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand::SeedableRng;
@@ -331,21 +331,4 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         Metric::reported("fit_held_fraction", held),
         Metric::reported("final_value_function", last.value),
     ])
-}
-
-/// Formats a number for a table cell.
-fn cell(x: f64) -> String {
-    fmt_num(x)
-}
-
-/// A table of `(name, value)` rows.
-fn kv_table(name: &str, rows: &[(&str, f64)]) -> Table {
-    Table {
-        name: name.to_string(),
-        columns: vec!["量".into(), "値".into()],
-        rows: rows
-            .iter()
-            .map(|(k, v)| vec![k.to_string(), cell(*v)])
-            .collect(),
-    }
 }

@@ -27,10 +27,6 @@ fn row<const K: usize>(cells: [String; K]) -> Vec<String> {
     cells.into()
 }
 
-fn f3(x: f64) -> String {
-    format!("{x:.3}")
-}
-
 /// `environment`: the physics constants and one episode of a random policy.
 pub fn environment<R: Rng + ?Sized>(tr: &mut Trace, rng: &mut R) -> Result<(), KernelError> {
     let mut env = CartPole::new(rng);
@@ -134,9 +130,9 @@ pub fn rollout(
                 if ro.actions[t * n] == 1 { "右" } else { "左" }.into(),
                 fmt_num(f64::from(ro.rewards[[t, 0]])),
                 fmt_num(f64::from(ro.dones[[t, 0]])),
-                f3(f64::from(v)),
-                f3(f64::from(returns[[t, 0]])),
-                f3(f64::from(returns[[t, 0]] - v)),
+                fmt_num(f64::from(v)),
+                fmt_num(f64::from(returns[[t, 0]])),
+                fmt_num(f64::from(returns[[t, 0]] - v)),
             ])
         })
         .collect();

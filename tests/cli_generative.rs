@@ -54,34 +54,19 @@ fn gan_json_passes() {
 #[test]
 #[ignore = "slow; the same default run is asserted in kernels/tests/dcgan_kernel.rs"]
 fn dcgan_json_passes() {
-    default_run_passes(
-        "dcgan",
-        &["classifier_score", "class_coverage", "judge_accuracy"],
-    );
+    default_run_passes("dcgan", &["classifier_score", "class_coverage"]);
 }
 
 #[test]
 #[ignore = "slow; the same default run is asserted in kernels/tests/cgan_kernel.rs"]
 fn cgan_json_passes() {
-    default_run_passes(
-        "cgan",
-        &["label_agreement", "classifier_score", "judge_accuracy"],
-    );
+    default_run_passes("cgan", &["label_agreement", "classifier_score"]);
 }
 
 #[test]
 #[ignore = "slow; the same default run is asserted in kernels/tests/pix2pix_kernel.rs"]
 fn pix2pix_json_passes() {
-    default_run_passes(
-        "pix2pix",
-        &[
-            "fcn_score_ratio",
-            "skip_gain",
-            "test_l1",
-            "sharpness_gain",
-            "judge_accuracy",
-        ],
-    );
+    default_run_passes("pix2pix", &["fcn_score_ratio", "skip_gain", "test_l1"]);
 }
 
 #[test]

@@ -35,7 +35,7 @@ fn load() -> String {
 }
 
 /// Runs kernel `id` with `settings`; returns (wall seconds, CPU seconds, the report).
-fn run(id: &str, settings: &[String]) -> (f64, f64, registry::Report) {
+fn run(id: &str, settings: &[String]) -> (f64, f64, eshikaku_kernels::trace::Report) {
     let k = registry::find(id).expect("registered kernel");
     let knobs = k.configure(0, settings).expect("valid knobs");
     let mut sink = CollectSink::default();
@@ -45,7 +45,7 @@ fn run(id: &str, settings: &[String]) -> (f64, f64, registry::Report) {
     (t.elapsed().as_secs_f64(), cpu, report)
 }
 
-fn metric(r: &registry::Report, name: &str) -> f64 {
+fn metric(r: &eshikaku_kernels::trace::Report, name: &str) -> f64 {
     r.metric(name).map_or(f64::NAN, |m| m.value)
 }
 

@@ -32,13 +32,13 @@ use crate::KernelError;
 use crate::data::digits::{self, CLASSES};
 use crate::dcgan::nets::{Discriminator, Generator};
 use crate::dcgan::sample;
-use crate::gan_util::{check_bounded, digits_tanh, is_checkpoint, nn_err, to_unit};
+use crate::generative::{check_bounded, digits_tanh, is_checkpoint, to_unit};
 use crate::judge::{self, score};
+use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::loss::bce_with_logits;
 use crate::nn::{Adam, Params};
-use crate::registry::KernelInfo;
-use crate::trace::{Metric, StepDecl, Trace};
+use crate::trace::{Goal, Metric, StepDecl, Trace};
 use ndarray::{Array1, Array2, Array4, ArrayRef4, Axis, concatenate, s};
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand::rngs::StdRng;
@@ -47,6 +47,11 @@ use ndarray_rand::rand_distr::StandardNormal;
 
 /// Samples generated per class for the final scores.
 pub const PER_CLASS: usize = 100;
+
+/// Target: the judge reads the requested digit in G(z, y).
+pub const LABEL_AGREEMENT: Goal = Goal::at_least("label_agreement", 0.90);
+/// Target: the samples look like confident, varied digits to the judge.
+pub const CLASSIFIER_SCORE: Goal = Goal::at_least("classifier_score", 7.5);
 
 /// The registry entry.
 pub const KERNEL: KernelInfo = KernelInfo {
@@ -80,31 +85,14 @@ pub const KERNEL: KernelInfo = KernelInfo {
         ),
     ],
     steps: &[
-        StepDecl {
-            key: "data",
-            title: "本物の数字と判定器 (judge)",
-        },
-        StepDecl {
-            key: "condition",
-            title: "条件 y を G と D に入れる",
-        },
-        StepDecl {
-            key: "d_update",
-            title: "D の更新: (画像, ラベル) の組を判定",
-        },
-        StepDecl {
-            key: "g_update",
-            title: "G の更新: 指定された数字で D をだます",
-        },
-        StepDecl {
-            key: "progress",
-            title: "学習の経過 (1 行 = 指定した数字)",
-        },
-        StepDecl {
-            key: "evaluation",
-            title: "指定どおりに描けたか",
-        },
+        StepDecl::new("data", "本物の数字と判定器 (judge)"),
+        StepDecl::new("condition", "条件 y を G と D に入れる"),
+        StepDecl::new("d_update", "D の更新: (画像, ラベル) の組を判定"),
+        StepDecl::new("g_update", "G の更新: 指定された数字で D をだます"),
+        StepDecl::new("progress", "学習の経過 (1 行 = 指定した数字)"),
+        StepDecl::new("evaluation", "指定どおりに描けたか"),
     ],
+    goals: &[LABEL_AGREEMENT, CLASSIFIER_SCORE],
     run: run_knobs,
 };
 
@@ -146,10 +134,10 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let (train, _) = all.split();
     let real_all = digits_tanh(&train); // (1442, 1, 8, 8) in [−1, 1]
     let mut rng = StdRng::seed_from_u64(cfg.seed);
-    let mut g = Generator::<f32>::new(cfg.z_dim + CLASSES, &mut rng).map_err(nn_err)?;
-    let mut d = Discriminator::<f32>::new(1 + CLASSES, &mut rng).map_err(nn_err)?;
-    let mut opt_g = Adam::new(cfg.lr, cfg.beta1, 0.999, 1e-8).map_err(nn_err)?;
-    let mut opt_d = Adam::new(cfg.lr, cfg.beta1, 0.999, 1e-8).map_err(nn_err)?;
+    let mut g = Generator::<f32>::new(cfg.z_dim + CLASSES, &mut rng)?;
+    let mut d = Discriminator::<f32>::new(1 + CLASSES, &mut rng)?;
+    let mut opt_g = Adam::new(cfg.lr, cfg.beta1, 0.999, 1e-8)?;
+    let mut opt_d = Adam::new(cfg.lr, cfg.beta1, 0.999, 1e-8)?;
     crate::dcgan::report::data(tr, &train, judge)?;
     report::condition(tr, cfg)?;
 
@@ -226,8 +214,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let cs = score::classifier_score(&p);
     report::evaluation(tr, &p, &requested, agreement, cs)?;
     Ok(vec![
-        Metric::at_least("label_agreement", agreement, 0.90),
-        Metric::at_least("classifier_score", cs, 7.5),
-        Metric::at_least("judge_accuracy", judge.test_accuracy, 0.95),
+        LABEL_AGREEMENT.measure(agreement),
+        CLASSIFIER_SCORE.measure(cs),
     ])
 }

@@ -29,13 +29,13 @@ pub(crate) mod report;
 
 use crate::KernelError;
 use crate::data::digits;
-use crate::gan_util::{check_bounded, digits_tanh, is_checkpoint, nn_err, to_unit};
+use crate::generative::{check_bounded, digits_tanh, is_checkpoint, to_unit};
 use crate::judge::{self, score};
+use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::loss::bce_with_logits;
 use crate::nn::{Adam, Params};
-use crate::registry::KernelInfo;
-use crate::trace::{Metric, StepDecl, Trace};
+use crate::trace::{Goal, Metric, StepDecl, Trace};
 use ndarray::{Array1, Array2, Array4, ArrayRef2, Axis, concatenate};
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand::rngs::StdRng;
@@ -47,6 +47,11 @@ use nets::{Discriminator, Generator};
 pub const EVAL_SAMPLES: usize = 1000;
 /// A class counts as covered when it gets at least this share of the samples.
 pub const COVERAGE_SHARE: f64 = 0.03;
+
+/// Target: the samples look like confident, varied digits to the judge.
+pub const CLASSIFIER_SCORE: Goal = Goal::at_least("classifier_score", 6.0);
+/// Target: every digit class appears among the samples (no mode collapse).
+pub const CLASS_COVERAGE: Goal = Goal::at_least("class_coverage", 10.0);
 
 /// The registry entry.
 pub const KERNEL: KernelInfo = KernelInfo {
@@ -74,31 +79,14 @@ pub const KERNEL: KernelInfo = KernelInfo {
         KnobSpec::int("z_dim", "ノイズ z の次元", 32, 1, 256),
     ],
     steps: &[
-        StepDecl {
-            key: "data",
-            title: "本物の数字と判定器 (judge)",
-        },
-        StepDecl {
-            key: "architecture",
-            title: "DCGAN の設計指針",
-        },
-        StepDecl {
-            key: "d_update",
-            title: "D の更新: 本物 → 1、偽物 → 0",
-        },
-        StepDecl {
-            key: "g_update",
-            title: "G の更新: D をだます",
-        },
-        StepDecl {
-            key: "progress",
-            title: "学習の経過 (生成サンプル)",
-        },
-        StepDecl {
-            key: "evaluation",
-            title: "1000 枚を判定器で採点",
-        },
+        StepDecl::new("data", "本物の数字と判定器 (judge)"),
+        StepDecl::new("architecture", "DCGAN の設計指針"),
+        StepDecl::new("d_update", "D の更新: 本物 → 1、偽物 → 0"),
+        StepDecl::new("g_update", "G の更新: D をだます"),
+        StepDecl::new("progress", "学習の経過 (生成サンプル)"),
+        StepDecl::new("evaluation", "1000 枚を判定器で採点"),
     ],
+    goals: &[CLASSIFIER_SCORE, CLASS_COVERAGE],
     run: run_knobs,
 };
 
@@ -163,10 +151,10 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let (train, _) = all.split();
     let real_all = digits_tanh(&train); // (1442, 1, 8, 8) in [−1, 1]
     let mut rng = StdRng::seed_from_u64(cfg.seed);
-    let mut g = Generator::<f32>::new(cfg.z_dim, &mut rng).map_err(nn_err)?;
-    let mut d = Discriminator::<f32>::new(1, &mut rng).map_err(nn_err)?;
-    let mut opt_g = Adam::new(cfg.lr, cfg.beta1, 0.999, 1e-8).map_err(nn_err)?;
-    let mut opt_d = Adam::new(cfg.lr, cfg.beta1, 0.999, 1e-8).map_err(nn_err)?;
+    let mut g = Generator::<f32>::new(cfg.z_dim, &mut rng)?;
+    let mut d = Discriminator::<f32>::new(1, &mut rng)?;
+    let mut opt_g = Adam::new(cfg.lr, cfg.beta1, 0.999, 1e-8)?;
+    let mut opt_d = Adam::new(cfg.lr, cfg.beta1, 0.999, 1e-8)?;
     report::data(tr, &train, judge)?;
     report::architecture(tr, &mut g, &mut d, cfg)?;
 
@@ -229,9 +217,8 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     // quiz:end dcgan-eval
     let real_cs = report::evaluation(tr, judge, &all, &samples, &p, cs)?;
     Ok(vec![
-        Metric::at_least("classifier_score", cs, 6.0),
-        Metric::at_least("class_coverage", coverage as f64, 10.0),
-        Metric::at_least("judge_accuracy", judge.test_accuracy, 0.95),
+        CLASSIFIER_SCORE.measure(cs),
+        CLASS_COVERAGE.measure(coverage as f64),
         Metric::reported("real_digits_classifier_score", real_cs),
     ])
 }

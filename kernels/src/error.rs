@@ -1,5 +1,6 @@
 //! The one error type every kernel returns.
 
+use crate::nn::NnError;
 use std::fmt;
 
 /// Why a kernel run stopped without a report.
@@ -18,6 +19,8 @@ pub enum KernelError {
     InvalidConfig(String),
     /// The viewer stopped the run.
     Cancelled,
+    /// A bug in the kernel itself, e.g. a step recorded under an undeclared key.
+    Internal(String),
 }
 
 impl KernelError {
@@ -44,8 +47,16 @@ impl fmt::Display for KernelError {
             Self::Diverged { what, step, hint } => write!(f, "{what} at step {step} — {hint}"),
             Self::InvalidConfig(msg) => write!(f, "invalid configuration: {msg}"),
             Self::Cancelled => f.write_str("run cancelled"),
+            Self::Internal(msg) => write!(f, "kernel bug: {msg}"),
         }
     }
 }
 
 impl std::error::Error for KernelError {}
+
+/// A layer that refused its shape or hyper-parameters: the knobs do not fit together.
+impl From<NnError> for KernelError {
+    fn from(e: NnError) -> Self {
+        Self::InvalidConfig(e.to_string())
+    }
+}

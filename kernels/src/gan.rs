@@ -23,12 +23,12 @@
 //! as DCGAN recommends for adversarial training) at `lr = 2e-4`.
 
 use crate::KernelError;
-use crate::gan_util::{check_bounded, is_checkpoint, mean_prob, nn_err};
+use crate::generative::{check_bounded, is_checkpoint, mean_prob};
+use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::loss::bce_with_logits;
 use crate::nn::{Adam, LeakyReLU, Linear, NnError, Params};
-use crate::registry::KernelInfo;
-use crate::trace::{Metric, StepDecl, Table, Trace, fmt_num};
+use crate::trace::{Goal, Metric, StepDecl, Trace};
 use ndarray::{Array1, Array2, ArrayRef2, Axis};
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand::SeedableRng;
@@ -45,6 +45,9 @@ pub const DATA_STD: f64 = 1.25;
 const HIDDEN: usize = 32;
 /// Fixed evaluation samples (real and noise) on which the fit is measured after each G step.
 const EVAL: usize = 1000;
+
+/// Target: G's samples first fit the data distribution by this step (a shorter run demands it by its last step).
+pub const FIRST_FIT_STEP: Goal = Goal::at_most("first_fit_step", 1500.0);
 
 /// The registry entry.
 pub const KERNEL: KernelInfo = KernelInfo {
@@ -65,35 +68,15 @@ pub const KERNEL: KernelInfo = KernelInfo {
         KnobSpec::int("batch_size", "ミニバッチの大きさ m", 64, 4, 1024),
     ],
     steps: &[
-        StepDecl {
-            key: "data",
-            title: "本物のデータとノイズ",
-        },
-        StepDecl {
-            key: "d_update",
-            title: "D の更新 (k 回)",
-        },
-        StepDecl {
-            key: "g_update",
-            title: "G の更新 (1 回)",
-        },
-        StepDecl {
-            key: "progress",
-            title: "学習の経過",
-        },
-        StepDecl {
-            key: "first_fit",
-            title: "はじめて均衡に届いた",
-        },
-        StepDecl {
-            key: "optimum",
-            title: "最適な D* = p_data / (p_data + p_g)",
-        },
-        StepDecl {
-            key: "summary",
-            title: "まとめ: 揺れ続ける均衡",
-        },
+        StepDecl::new("data", "本物のデータとノイズ"),
+        StepDecl::new("d_update", "D の更新 (k 回)"),
+        StepDecl::new("g_update", "G の更新 (1 回)"),
+        StepDecl::new("progress", "学習の経過"),
+        StepDecl::new("first_fit", "はじめて均衡に届いた"),
+        StepDecl::new("optimum", "最適な D* = p_data / (p_data + p_g)"),
+        StepDecl::new("summary", "まとめ: 揺れ続ける均衡"),
     ],
+    goals: &[FIRST_FIT_STEP],
     run: run_knobs,
 };
 
@@ -238,13 +221,28 @@ fn evaluate(
     (fit, real_logits, fake_logits)
 }
 
+/// From the first fit on (the whole run if there was none): the fraction of iterations whose
+/// fit held, and the range `(min, max)` of the std of `G(z)`.
+fn after_first_fit(history: &[Fit], first_fit: Option<usize>) -> (f64, (f64, f64)) {
+    let since = &history[first_fit.map_or(history.len().saturating_sub(1), |f| f - 1)..];
+    let held = if first_fit.is_some() {
+        since.iter().filter(|h| h.holds()).count() as f64 / since.len().max(1) as f64
+    } else {
+        0.0
+    };
+    let range = since.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), h| {
+        (lo.min(h.std), hi.max(h.std))
+    });
+    (held, range)
+}
+
 /// Trains the GAN; see the module documentation.
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let mut rng = StdRng::seed_from_u64(cfg.seed);
-    let mut g = Mlp::new(&mut rng).map_err(nn_err)?;
-    let mut d = Mlp::new(&mut rng).map_err(nn_err)?;
-    let mut opt_g = Adam::new(cfg.lr, 0.5, 0.999, 1e-8).map_err(nn_err)?;
-    let mut opt_d = Adam::new(cfg.lr, 0.5, 0.999, 1e-8).map_err(nn_err)?;
+    let mut g = Mlp::new(&mut rng)?;
+    let mut d = Mlp::new(&mut rng)?;
+    let mut opt_g = Adam::new(cfg.lr, 0.5, 0.999, 1e-8)?;
+    let mut opt_d = Adam::new(cfg.lr, 0.5, 0.999, 1e-8)?;
     let m = cfg.batch_size;
     let (ones, zeros) = (Array1::<f32>::ones(m), Array1::<f32>::zeros(m));
     let eval_real = normal(EVAL, DATA_MEAN, DATA_STD, &mut rng);
@@ -317,47 +315,20 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         .copied()
         .ok_or_else(|| KernelError::InvalidConfig("iterations must be at least 1".into()))?;
     report::optimum(tr, &mut g, &mut d, &eval_noise, &last)?;
-    let held = first_fit.map_or(0.0, |f| {
-        history[f - 1..].iter().filter(|h| h.holds()).count() as f64
-            / (cfg.iterations - f + 1) as f64
-    });
-    let (std_lo, std_hi) = first_fit.map_or((last.std, last.std), |f| {
-        history[f - 1..]
-            .iter()
-            .fold((f64::INFINITY, 0.0f64), |(lo, hi), h| {
-                (lo.min(h.std), hi.max(h.std))
-            })
-    });
-    report::summary(tr, cfg, first_fit, held, (std_lo, std_hi), &last)?;
+    let (held, std_range) = after_first_fit(&history, first_fit);
+    report::summary(tr, cfg, first_fit, held, std_range, &last)?;
 
     // Not reached: one past the last step, so the metric fails even for short runs.
     let first = first_fit.unwrap_or(cfg.iterations + 1) as f64;
     Ok(vec![
         Metric::at_most(
-            "first_fit_step",
+            FIRST_FIT_STEP.metric,
             first,
-            1500.0_f64.min(cfg.iterations as f64),
+            FIRST_FIT_STEP.target.value.min(cfg.iterations as f64),
         ),
         Metric::reported("final_mean_err", (last.mean - DATA_MEAN).abs()),
         Metric::reported("final_std_err", (last.std - DATA_STD).abs()),
         Metric::reported("fit_held_fraction", held),
         Metric::reported("final_value_function", last.value),
     ])
-}
-
-/// Formats a number for a table cell.
-fn cell(x: f64) -> String {
-    fmt_num(x)
-}
-
-/// A table of `(name, value)` rows.
-fn kv_table(name: &str, rows: &[(&str, f64)]) -> Table {
-    Table {
-        name: name.to_string(),
-        columns: vec!["量".into(), "値".into()],
-        rows: rows
-            .iter()
-            .map(|(k, v)| vec![k.to_string(), cell(*v)])
-            .collect(),
-    }
 }

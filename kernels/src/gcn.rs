@@ -17,19 +17,31 @@ pub mod cost;
 pub mod eigen;
 pub mod graph;
 pub mod model;
+mod report;
 pub mod spectral;
 
 use crate::KernelError;
 use crate::data::karate::Karate;
+use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::{Adam, Params};
-use crate::registry::KernelInfo;
-use crate::trace::{Image, Metric, Palette, StepDecl, Table, Trace, fmt_num};
+use crate::trace::{Goal, Image, Metric, Palette, StepDecl, Trace};
 use ndarray::{Array1, Array2};
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand_distr::StandardNormal;
+
+/// Target: the faction of at least 94 % of the 32 unlabelled members.
+pub const TEST_ACCURACY: Goal = Goal::at_least("test_accuracy", 0.94);
+/// Target: the order-K Chebyshev filter matches the exact spectral filter.
+pub const CHEB_VS_SPECTRAL: Goal = Goal::at_most("cheb_vs_spectral_err", 1e-3);
+/// Target: `‖L U − U Λ‖` and `‖UᵀU − I‖` at rounding level.
+pub const EIG_RESIDUAL: Goal = Goal::at_most("eig_residual", 1e-12);
+/// Target: the eigendecomposition's counted flops grow at least like `n^2.5` (`n³` expected).
+pub const EIG_COST_EXPONENT: Goal = Goal::at_least("eig_cost_exponent", 2.5);
+/// Target: the counted multiply-adds of one propagation `Â X` grow at most like `n^1.5` (`|E| ∝ n` expected).
+pub const PROPAGATION_COST_EXPONENT: Goal = Goal::at_most("propagation_cost_exponent", 1.5);
 
 /// The registry entry.
 pub const KERNEL: KernelInfo = KernelInfo {
@@ -75,42 +87,22 @@ pub const KERNEL: KernelInfo = KernelInfo {
         ),
     ],
     steps: &[
-        StepDecl {
-            key: "graph",
-            title: "空手クラブのグラフ",
-        },
-        StepDecl {
-            key: "laplacian",
-            title: "正規化ラプラシアンの固有値分解",
-        },
-        StepDecl {
-            key: "fourier",
-            title: "グラフフーリエ変換",
-        },
-        StepDecl {
-            key: "spectral_filter",
-            title: "スペクトル領域でのフィルタ",
-        },
-        StepDecl {
-            key: "chebyshev",
-            title: "Chebyshev 多項式による近似 (ChebNet)",
-        },
-        StepDecl {
-            key: "spatial",
-            title: "空間的な集約の繰り返し",
-        },
-        StepDecl {
-            key: "train",
-            title: "2 層 GCN の半教師あり学習",
-        },
-        StepDecl {
-            key: "predictions",
-            title: "ラベルなしノードの予測",
-        },
-        StepDecl {
-            key: "cost",
-            title: "計算コスト: 固有値分解 vs 疎行列積",
-        },
+        StepDecl::new("graph", "空手クラブのグラフ"),
+        StepDecl::new("laplacian", "正規化ラプラシアンの固有値分解"),
+        StepDecl::new("fourier", "グラフフーリエ変換"),
+        StepDecl::new("spectral_filter", "スペクトル領域でのフィルタ"),
+        StepDecl::new("chebyshev", "Chebyshev 多項式による近似 (ChebNet)"),
+        StepDecl::new("spatial", "空間的な集約の繰り返し"),
+        StepDecl::new("train", "2 層 GCN の半教師あり学習"),
+        StepDecl::new("predictions", "ラベルなしノードの予測"),
+        StepDecl::new("cost", "計算コスト: 固有値分解 vs 疎行列積"),
+    ],
+    goals: &[
+        TEST_ACCURACY,
+        CHEB_VS_SPECTRAL,
+        EIG_RESIDUAL,
+        EIG_COST_EXPONENT,
+        PROPAGATION_COST_EXPONENT,
     ],
     run: run_knobs,
 };
@@ -150,10 +142,6 @@ fn run_knobs(k: &KnobValues, tr: &mut Trace) -> Result<Vec<Metric>, KernelError>
     run(&Config::from_knobs(k), tr)
 }
 
-fn strings<const N: usize>(cells: [&str; N]) -> Vec<String> {
-    cells.iter().map(|c| c.to_string()).collect()
-}
-
 /// Fraction of the unlabelled members whose faction is `predict(i)`.
 fn unlabelled_accuracy(k: &Karate, predict: impl Fn(usize) -> u8) -> f64 {
     let test: Vec<usize> = (0..k.len()).filter(|i| !LABELLED.contains(i)).collect();
@@ -187,6 +175,86 @@ fn rel_err(a: &Array1<f64>, b: &Array1<f64>) -> f64 {
         / scale
 }
 
+/// The largest `|a_ij|`.
+fn max_abs(a: &Array2<f64>) -> f64 {
+    a.iter().fold(0.0f64, |m, v| m.max(v.abs()))
+}
+
+/// Repeats `h ← Â h` 64 times, keeping the rows shown after 0, 1, 2, 4, 8, 16 and 64 hops.
+fn aggregate(
+    a_hat: &graph::Csr,
+    mut h: Array1<f64>,
+    truth: &Array1<f64>,
+) -> Vec<report::SpatialRow> {
+    let n = h.len();
+    let mut rows = Vec::new();
+    for hop in 0..=64usize {
+        if [0, 1, 2, 4, 8, 16, 64].contains(&hop) {
+            // Compare the shape, not the level: centre first (the level drifts with the noise's mean).
+            let centred = &h - h.mean().unwrap_or(0.0);
+            let agree = (0..n)
+                .filter(|&i| (centred[i] > 0.0) == (truth[i] > 0.0))
+                .count() as f64
+                / n as f64;
+            let corr = centred.dot(truth)
+                / (centred.dot(&centred).sqrt() * truth.dot(truth).sqrt()).max(f64::MIN_POSITIVE);
+            rows.push((hop, agree, corr, h.clone()));
+        }
+        h = a_hat.matvec(&h);
+    }
+    rows
+}
+
+/// Trains the two-layer GCN `Z = Â ReLU(Â X W⁰) W¹` with `X = I` on the two labelled members;
+/// returns the logits `Z (n, 2)`.
+fn train(
+    cfg: &Config,
+    k: &Karate,
+    a_hat: &graph::Csr,
+    rng: &mut StdRng,
+    tr: &mut Trace,
+) -> Result<Array2<f64>, KernelError> {
+    let n = k.len();
+    let features = Array2::<f64>::eye(n); // X = I: each member is only its identity
+    let labels: Vec<usize> = k.factions.iter().map(|&f| usize::from(f)).collect();
+    let mut gcn = model::Gcn::new(n, cfg.hidden, 2, rng)?;
+    let mut opt = Adam::new(cfg.lr, 0.9, 0.999, 1e-8)?;
+    let checkpoints = [
+        0,
+        cfg.epochs / 10,
+        cfg.epochs / 4,
+        cfg.epochs / 2,
+        cfg.epochs,
+    ];
+    let mut z = gcn.forward(a_hat, &features);
+    for epoch in 0..=cfg.epochs {
+        if epoch > 0 {
+            gcn.zero_grad();
+            let (loss, dz) = model::masked_cross_entropy(&z, &LABELLED, &labels);
+            KernelError::check_finite("loss", loss, epoch, "try a lower lr")?;
+            gcn.backward(a_hat, &dz);
+            opt.step(&mut gcn);
+            z = gcn.forward(a_hat, &features);
+            if epoch % 20 == 0 {
+                tr.progress("GCN の学習", epoch, cfg.epochs)?;
+            }
+        }
+        if checkpoints.contains(&epoch) {
+            let (loss, _) = model::masked_cross_entropy(&z, &LABELLED, &labels);
+            let acc = unlabelled_accuracy(k, |i| u8::from(z[[i, 1]] > z[[i, 0]]));
+            report::train(
+                tr,
+                cfg,
+                k,
+                epoch,
+                (loss, acc),
+                model::principal_plane(&gcn.hidden),
+            )?;
+        }
+    }
+    Ok(z)
+}
+
 /// Runs the kernel; see the module documentation.
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let mut rng = StdRng::seed_from_u64(cfg.seed);
@@ -195,76 +263,31 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let degrees = k.degrees();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by_key(|&i| (k.factions[i], i));
-    tr.step("graph", |s| {
-        s.text(format!(
-            "{n} 人の部員 (ノード) と {} 本の交友関係 (エッジ)。クラブは指導者 0 (Mr. Hi) 派と会長 33 (Officer) 派に分裂した。\
-             ラベル (どちらの派か) を知っているのは 0 と 33 の 2 人だけ、という設定で残り 32 人を当てる。",
-            k.edges.len()
-        ));
-        let mut hubs: Vec<usize> = (0..n).collect();
-        hubs.sort_by_key(|&i| (std::cmp::Reverse(degrees[i]), i));
-        s.table(Table {
-            name: "次数の大きいノード".into(),
-            columns: strings(["ノード", "次数 d_i", "派閥"]),
-            rows: hubs[..6].iter().map(|&i| vec![i.to_string(), degrees[i].to_string(), k.factions[i].to_string()]).collect(),
-        });
-        s.scalar("平均次数", 2.0 * k.edges.len() as f64 / n as f64);
-    })?;
+    report::graph(tr, &k, &degrees)?;
 
-    // 1. Spectral view.
+    // 1. Spectral view: L = U Λ Uᵀ, x̂ = Uᵀx, y = U g(Λ) Uᵀ x.
     let lap = graph::normalised_laplacian(n, &k.edges);
-    let lap_dense = lap.to_dense();
+    let lap_dense = lap.to_dense(); // (n, n)
     let eig = eigen::jacobi_eigen(&lap_dense, 100)
         .map_err(|e| KernelError::InvalidConfig(e.to_string()))?;
-    let residual = (lap_dense.dot(&eig.vectors) - eig.vectors.dot(&Array2::from_diag(&eig.values)))
-        .iter()
-        .fold(0.0f64, |m, v| m.max(v.abs()));
-    let ortho = (eig.vectors.t().dot(&eig.vectors) - Array2::<f64>::eye(n))
-        .iter()
-        .fold(0.0f64, |m, v| m.max(v.abs()));
-    tr.step("laplacian", |s| {
-        s.text("L = I − D^−½ A D^−½ を Jacobi 法で L = U Λ Uᵀ と分解する。固有値 λ が「周波数」、U の列が「フーリエ基底」にあたる。");
-        s.tensor("固有値 λ (昇順)", &eig.values);
-        for (i, &lam) in eig.values.iter().enumerate() {
-            s.series("スペクトル λ_k", i as f64, lam);
-        }
-        s.scalar("λ_min", eig.values[0]).scalar("λ_max (≤ 2)", eig.values[n - 1]);
-        s.scalar("Jacobi のスイープ数", eig.sweeps as f64).scalar("回転の回数", eig.rotations as f64);
-        s.scalar("max|LU − UΛ|", residual).scalar("max|UᵀU − I|", ortho);
-    })?;
-
-    let mut x = Array1::<f64>::zeros(n);
+    let residual =
+        max_abs(&(lap_dense.dot(&eig.vectors) - eig.vectors.dot(&Array2::from_diag(&eig.values))));
+    let ortho = max_abs(&(eig.vectors.t().dot(&eig.vectors) - Array2::<f64>::eye(n)));
+    report::laplacian(tr, &eig, residual, ortho)?;
+    let mut x = Array1::<f64>::zeros(n); // the label signal e₀ − e₃₃
     x[LABELLED[0]] = 1.0;
     x[LABELLED[1]] = -1.0;
     let x_hat = spectral::gft(&eig, &x);
-    tr.step("fourier", |s| {
-        s.text("ラベル信号 x (ノード 0 に +1、33 に −1、他は 0) をグラフフーリエ変換 x̂ = Uᵀx する。x̂_k は固有ベクトル u_k の成分の大きさ。");
-        s.image(signal_image("x (派閥 0 | 派閥 1 の順に並べたノード)", &x, &order));
-        for (&lam, &c) in eig.values.iter().zip(&x_hat) {
-            s.series("|x̂| 対 λ", lam, c.abs());
-        }
-        s.scalar("Σx² (パーセバル: Σx̂² と一致)", x.dot(&x)).scalar("Σx̂²", x_hat.dot(&x_hat));
-    })?;
-
-    let tau = cfg.tau;
-    let g = |lam: f64| (-tau * lam).exp();
+    report::fourier(tr, &eig, &x, &x_hat, &order)?;
+    let g = |lam: f64| (-cfg.tau * lam).exp(); // the heat kernel g(λ) = e^{−τλ}
     let y_spec = spectral::spectral_filter(&eig, g, &x);
     let spectral_acc = unlabelled_accuracy(&k, |i| u8::from(y_spec[i] < 0.0));
-    tr.step("spectral_filter", |s| {
-        s.text(format!(
-            "低い周波数だけを通す熱核フィルタ g(λ) = exp(−{tau}λ) を掛けて逆変換: y = U g(Λ) Uᵀ x。\
-             高周波 (隣どうしで符号が変わる成分) が消え、ラベルがなめらかに広がる。y の符号で派閥を当てると正解率 {:.3}。",
-            spectral_acc
-        ));
-        s.image(signal_image("y = U g(Λ) Uᵀ x", &y_spec, &order));
-        s.tensor("y", &y_spec);
-    })?;
+    report::spectral_filter(tr, cfg.tau, &y_spec, spectral_acc, &order)?;
 
-    // 2. Chebyshev bridge.
-    let k_max = cfg.cheb_k.max(12);
+    // 2. Chebyshev bridge: the same filter as Σ c_k T_k(L̃) x, for K = 1 … max(cheb_k, 12).
     let mut cheb_rows = Vec::new();
     let mut cheb_err = f64::NAN;
-    for kk in 1..=k_max {
+    for kk in 1..=cfg.cheb_k.max(12) {
         let c = spectral::chebyshev_coefficients(g, kk, 2.0);
         let y = spectral::chebyshev_filter(&lap, &c, 2.0, &x);
         let err = rel_err(&y, &y_spec);
@@ -276,122 +299,20 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         }
         cheb_rows.push((kk, err, g_err));
     }
-    tr.step("chebyshev", |s| {
-        s.text(format!(
-            "同じフィルタを L の K 次多項式 Σ c_k T_k(L̃) で近似する (λ_max = 2)。固有ベクトルは使わず、疎行列積 L·v を K 回するだけ。\
-             K を上げると誤差は指数的に減る。既定の K = {} で相対誤差 {}。",
-            cfg.cheb_k,
-            fmt_num(cheb_err)
-        ));
-        s.table(Table {
-            name: "次数 K と誤差".into(),
-            columns: strings(["K", "max|y_cheb − y| / max|y|", "max_λ|p_K(λ) − g(λ)|"]),
-            rows: cheb_rows.iter().map(|&(kk, e, ge)| vec![kk.to_string(), fmt_num(e), fmt_num(ge)]).collect(),
-        });
-        for &(kk, e, _) in &cheb_rows {
-            s.series("log10 誤差 対 K", kk as f64, e.max(1e-300).log10());
-        }
-    })?;
+    report::chebyshev(tr, cfg, &cheb_rows, cheb_err)?;
 
-    // 3. Spatial view: aggregation smooths a noisy faction signal.
+    // 3. Spatial view: aggregation x ← Âx smooths a noisy faction signal.
     let a_hat = graph::renormalised_adjacency(n, &k.edges);
     let truth = Array1::from_iter(k.factions.iter().map(|&f| if f == 0 { 1.0 } else { -1.0 }));
-    let mut h = &truth + &Array1::<f64>::random_using(n, StandardNormal, &mut rng) * 1.5;
-    let mut spatial_rows = Vec::new();
-    for hop in 0..=64usize {
-        if [0, 1, 2, 4, 8, 16, 64].contains(&hop) {
-            // Compare the shape, not the level: centre first (the level drifts with the noise's mean).
-            let centred = &h - h.mean().unwrap_or(0.0);
-            let agree = (0..n)
-                .filter(|&i| (centred[i] > 0.0) == (truth[i] > 0.0))
-                .count() as f64
-                / n as f64;
-            let corr = centred.dot(&truth)
-                / (centred.dot(&centred).sqrt() * truth.dot(&truth).sqrt()).max(f64::MIN_POSITIVE);
-            spatial_rows.push((hop, agree, corr, h.clone()));
-        }
-        h = a_hat.matvec(&h);
-    }
-    tr.step("spatial", |s| {
-        s.text("派閥 (±1) に強いノイズ (σ = 1.5) を足した信号に、近傍との加重平均 x ← Âx (GCN の集約) を繰り返す。ノイズが打ち消し合って派閥の形がはっきりする。繰り返しすぎると次数だけで決まる形に収束し、派閥の区別が消える (過平滑化, over-smoothing)。");
-        s.table(Table {
-            name: "集約の回数と符号の一致率".into(),
-            columns: strings(["回数 k", "x − 平均 の符号が派閥と一致", "派閥との相関"]),
-            rows: spatial_rows.iter().map(|(hop, a, c, _)| vec![hop.to_string(), format!("{a:.3}"), format!("{c:.3}")]).collect(),
-        });
-        for (hop, _, _, sig) in &spatial_rows {
-            if [0, 4, 64].contains(hop) {
-                s.image(signal_image(&format!("Â^{hop} x"), sig, &order));
-            }
-        }
-    })?;
+    let noisy = &truth + &Array1::<f64>::random_using(n, StandardNormal, &mut rng) * 1.5;
+    report::spatial(tr, &aggregate(&a_hat, noisy, &truth), &order)?;
 
     // 4. The trained two-layer GCN.
-    let nn_err = |e: crate::nn::NnError| KernelError::InvalidConfig(e.to_string());
-    let features = Array2::<f64>::eye(n); // X = I: each member is only its identity
-    let labels: Vec<usize> = k.factions.iter().map(|&f| usize::from(f)).collect();
-    let mut gcn = model::Gcn::new(n, cfg.hidden, 2, &mut rng).map_err(nn_err)?;
-    let mut opt = Adam::new(cfg.lr, 0.9, 0.999, 1e-8).map_err(nn_err)?;
-    let checkpoints = [
-        0,
-        cfg.epochs / 10,
-        cfg.epochs / 4,
-        cfg.epochs / 2,
-        cfg.epochs,
-    ];
-    let mut z = gcn.forward(&a_hat, &features);
-    for epoch in 0..=cfg.epochs {
-        if epoch > 0 {
-            gcn.zero_grad();
-            let (loss, dz) = model::masked_cross_entropy(&z, &LABELLED, &labels);
-            KernelError::check_finite("loss", loss, epoch, "try a lower lr")?;
-            gcn.backward(&a_hat, &dz);
-            opt.step(&mut gcn);
-            z = gcn.forward(&a_hat, &features);
-            if epoch % 20 == 0 {
-                tr.progress("GCN の学習", epoch, cfg.epochs)?;
-            }
-        }
-        if checkpoints.contains(&epoch) {
-            let (loss, _) = model::masked_cross_entropy(&z, &LABELLED, &labels);
-            let acc = unlabelled_accuracy(&k, |i| u8::from(z[[i, 1]] > z[[i, 0]]));
-            tr.step("train", |s| {
-                s.scalar("epoch", epoch as f64)
-                    .scalar("loss (ラベル付き 2 ノード)", loss)
-                    .scalar("ラベルなし 32 ノードの正解率", acc);
-                s.series("loss", epoch as f64, loss);
-                s.series("正解率", epoch as f64, acc);
-                s.scatter(
-                    &format!(
-                        "隠れ層 H (幅 {}) の主成分 2 つ — epoch {epoch}、色 = 本当の派閥",
-                        cfg.hidden
-                    ),
-                    model::principal_plane(&gcn.hidden),
-                    k.factions.iter().map(|&f| u16::from(f)).collect(),
-                );
-            })?;
-        }
-    }
+    let z = train(cfg, &k, &a_hat, &mut rng, tr)?; // (n, 2) logits
     let predicted: Vec<u8> = (0..n).map(|i| u8::from(z[[i, 1]] > z[[i, 0]])).collect();
     let test_accuracy = unlabelled_accuracy(&k, |i| predicted[i]);
-    tr.step("predictions", |s| {
-        let wrong: Vec<usize> = (0..n).filter(|&i| predicted[i] != k.factions[i]).collect();
-        s.text(format!(
-            "ラベルを知っていたのは 2 人だけだが、GCN はグラフ構造 (誰と誰が友人か) を伝って 32 人中 {} 人の派閥を当てた。\
-             外れたのは {:?}。ノード 8 は友人の多くが会長派なのに指導者派に残った、構造だけでは当てにくい部員。",
-            (test_accuracy * 32.0).round(),
-            wrong
-        ));
-        let p = crate::nn::activation::softmax_last_axis(&z);
-        s.table(Table {
-            name: "誤分類と境界に近いノード (P(派閥 1) が 0.2〜0.8)".into(),
-            columns: strings(["ノード", "派閥", "予測", "P(派閥 1)", "次数"]),
-            rows: (0..n)
-                .filter(|&i| predicted[i] != k.factions[i] || (0.2..0.8).contains(&p[[i, 1]]))
-                .map(|i| vec![i.to_string(), k.factions[i].to_string(), predicted[i].to_string(), format!("{:.3}", p[[i, 1]]), degrees[i].to_string()])
-                .collect(),
-        });
-    })?;
+    let p = crate::nn::activation::softmax_last_axis(&z);
+    report::predictions(tr, &k, &degrees, &predicted, &p)?;
 
     // 5. Cost table.
     let m = cfg.cost_max_n;
@@ -400,12 +321,12 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let (eig_exp, prop_exp) = cost::record_step(&rows, tr)?;
 
     let mut metrics = vec![
-        Metric::at_least("test_accuracy", test_accuracy, 0.94),
-        Metric::at_most("cheb_vs_spectral_err", cheb_err, 1e-3),
-        Metric::at_most("eig_residual", residual.max(ortho), 1e-12),
+        TEST_ACCURACY.measure(test_accuracy),
+        CHEB_VS_SPECTRAL.measure(cheb_err),
+        EIG_RESIDUAL.measure(residual.max(ortho)),
         Metric::reported("spectral_filter_accuracy", spectral_acc),
-        Metric::at_least("eig_cost_exponent", eig_exp, 2.5),
-        Metric::at_most("propagation_cost_exponent", prop_exp, 1.5),
+        EIG_COST_EXPONENT.measure(eig_exp),
+        PROPAGATION_COST_EXPONENT.measure(prop_exp),
     ];
     if let Some(last) = rows.last()
         && let (Some(te), Some(tp)) = (last.eig_seconds, last.propagate_seconds)

@@ -2,7 +2,7 @@
 //!
 //! Each kernel is plain sequential code that records instructive steps into a
 //! [`trace::Trace`] and ends with quality [`trace::Metric`]s; the app renders the trace.
-//! Kernels are found through [`registry`]. This crate never prints and never touches a
+//! Kernels are described by [`kernel::KernelInfo`] and found through [`registry`]. This crate never prints and never touches a
 //! terminal.
 
 pub mod cgan;
@@ -11,9 +11,10 @@ pub mod dcgan;
 pub mod docker;
 pub mod error;
 pub mod gan;
-pub mod gan_util;
 pub mod gcn;
+pub mod generative;
 pub mod judge;
+pub mod kernel;
 pub mod knobs;
 pub mod maml;
 pub mod metric;

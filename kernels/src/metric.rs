@@ -12,6 +12,6 @@
 pub mod embed;
 pub mod eval;
 pub mod mining;
-pub mod setup;
+pub mod report;
 pub mod siamese;
 pub mod triplet;

@@ -23,5 +23,5 @@ pub mod cartpole;
 pub mod evaluate;
 pub mod learner;
 pub mod loss;
-pub mod steps;
+pub mod report;
 pub mod vec_env;

@@ -18,18 +18,19 @@
 //! learner asks for the next one — so the kernel never has to be written as a state machine.
 
 mod channel;
+mod metrics;
 mod number;
 pub mod sink;
 mod summary;
 mod value;
 
 pub use channel::{ChannelSink, Control, Event};
+pub use metrics::{Goal, METRICS_STEP, Metric, Op, Report, Target};
 pub use number::fmt_num;
 pub use sink::{CollectSink, Progress, Sink};
 pub use summary::{snap_num, summarize};
 pub use value::{
-    CartPole, Image, Metric, Op, Palette, Scatter, Step, StepDecl, Table, Target, TensorSummary,
-    Value,
+    CartPole, Cell, Image, Palette, Scatter, Step, StepDecl, Table, TensorSummary, Value,
 };
 
 use crate::KernelError;
@@ -52,24 +53,32 @@ impl<'s> Trace<'s> {
         }
     }
 
-    /// Sets the kernel's declared steps, used to give each step its display title.
+    /// Sets the kernel's declared steps, which give each step its display title. Once steps are
+    /// declared (as `KernelInfo::run` always does), recording a key that is
+    /// neither declared nor [`METRICS_STEP`] is an error ([`KernelError::Internal`]); a trace
+    /// with no declarations titles each step by its key.
     pub fn declare(&mut self, decls: &'static [StepDecl]) {
         self.decls = decls;
     }
 
     /// Records one step: `key` is a stable ASCII id (lessons attach notes to it), `fill`
-    /// adds the values. Returns `KernelError::Cancelled` if the viewer stopped the run.
+    /// adds the values. Returns `KernelError::Cancelled` if the viewer stopped the run and
+    /// `KernelError::Internal` if `key` was not declared (see [`Trace::declare`]).
     pub fn step(
         &mut self,
         key: &str,
         fill: impl FnOnce(&mut StepBuilder),
     ) -> Result<(), KernelError> {
-        let title = self
-            .decls
-            .iter()
-            .chain(std::iter::once(&crate::registry::METRICS_STEP))
-            .find(|d| d.key == key)
-            .map_or_else(|| key.to_string(), |d| d.title.to_string());
+        let title = if self.decls.is_empty() {
+            key.to_string() // a free-form trace (tests, tools): nothing was declared
+        } else {
+            self.decls
+                .iter()
+                .chain(std::iter::once(&METRICS_STEP))
+                .find(|d| d.key == key)
+                .map(|d| d.title.to_string())
+                .ok_or_else(|| KernelError::Internal(format!("step {key:?} is not declared")))?
+        };
         let mut builder = StepBuilder { values: Vec::new() };
         fill(&mut builder);
         let step = Step {

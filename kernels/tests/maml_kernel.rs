@@ -11,9 +11,10 @@ use eshikaku_kernels::KernelError;
 use eshikaku_kernels::maml::eval::{Adaptation, few_shot};
 use eshikaku_kernels::maml::net::Theta;
 use eshikaku_kernels::maml::sine::TaskBatch;
-use eshikaku_kernels::registry::{self, Report};
+use eshikaku_kernels::registry;
+use eshikaku_kernels::trace::Report;
 use eshikaku_kernels::trace::{Step, Value, summarize};
-use kernel_util::{json_bytes, metric, run};
+use kernel_util::{assert_goals_met, json_bytes, metric, run};
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
 use std::sync::OnceLock;
@@ -36,14 +37,9 @@ const SHORT: [&str; 5] = [
 #[test]
 fn default_run_reaches_every_target() {
     let (report, _) = default_run();
-    for m in &report.metrics {
-        assert!(m.pass, "{m:?}");
-    }
+    assert_goals_met("maml", report);
     let one = metric(report, "maml_mse_5shot_1step");
     let pre = metric(report, "pretrained_mse_5shot_1step");
-    assert!(one <= 0.8, "maml_mse_5shot_1step = {one}");
-    assert!(one / pre <= 0.4, "{one} / {pre}");
-    assert_eq!(metric(report, "nonfinite_tasks"), 0.0);
     // Ten steps adapt further than one; the pretrained model barely adapts (paper: 2.41 / 2.19).
     assert!(metric(report, "maml_mse_5shot_10step") < one);
     assert!(pre > 2.0, "pretrained 1-step MSE {pre}");

@@ -190,7 +190,7 @@ fn the_parameter_server_hands_out_the_step_budget_exactly_once() {
     assert_eq!(hp.lr_at(hp.total_steps), 0.0);
 }
 
-fn run(id: &str, settings: &[&str]) -> Result<registry::Report, KernelError> {
+fn run(id: &str, settings: &[&str]) -> Result<eshikaku_kernels::trace::Report, KernelError> {
     kernel_util::run(id, 0, settings).map(|(report, _)| report)
 }
 

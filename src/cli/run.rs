@@ -1,8 +1,10 @@
 //! `eshikaku run KERNEL`: run a kernel and print its steps (text, or one JSON document).
 
 use super::text;
+use eshikaku_kernels::kernel::KernelInfo;
 use eshikaku_kernels::knobs::KnobValues;
-use eshikaku_kernels::registry::{self, KernelInfo, Report};
+use eshikaku_kernels::registry;
+use eshikaku_kernels::trace::Report;
 use eshikaku_kernels::trace::sink::Cancelled;
 use eshikaku_kernels::trace::{CollectSink, Progress, Sink, Step, Trace};
 use eshikaku_kernels::{KernelError, trace::Metric};

@@ -1,8 +1,9 @@
 //! A kernel running on a worker thread, feeding the TUI through a channel.
 
 use eshikaku_kernels::KernelError;
+use eshikaku_kernels::kernel::KernelInfo;
 use eshikaku_kernels::knobs::KnobValues;
-use eshikaku_kernels::registry::{KernelInfo, Report};
+use eshikaku_kernels::trace::Report;
 use eshikaku_kernels::trace::{ChannelSink, Control, Event, Progress, Step, Trace};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 

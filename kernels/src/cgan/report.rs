@@ -3,7 +3,7 @@
 use super::{Config, PER_CLASS};
 use crate::KernelError;
 use crate::data::digits::CLASSES;
-use crate::gan_util::{d_histogram, sample_grid};
+use crate::generative::{d_histogram, sample_grid};
 use crate::judge::score;
 use crate::nn::activation::sigmoid;
 use crate::trace::{Table, Trace};

@@ -4,7 +4,9 @@ use super::nets::{Discriminator, Generator};
 use super::{COVERAGE_SHARE, Config, EVAL_SAMPLES, IterStats};
 use crate::KernelError;
 use crate::data::digits::Digits;
-use crate::gan_util::{by_class, class_table, d_histogram, mean_prob, real_examples, sample_grid};
+use crate::generative::{
+    by_class, class_table, d_histogram, mean_prob, real_examples, sample_grid,
+};
 use crate::judge::{Judge, as_images, score};
 use crate::nn::Params;
 use crate::nn::activation::sigmoid;
@@ -90,15 +92,11 @@ pub(super) fn architecture(
         layer_row("D sigmoid", "(1)", 0, "本物である確率 (損失の中で計算)"),
     ];
     tr.step("architecture", |s| {
-        s.text(
-            "DCGAN (Radford et al. 2016, §3) の設計指針: プーリング層を使わず、G は転置畳み込み (transposed convolution) で \
-             ノイズを画像へアップサンプリングし、D はストライド付き畳み込みで縮小する。中間層に全結合層を使わない。\
-             G と D の両方にバッチ正規化 (BatchNorm) を入れるが、G の出力層と D の入力層には入れない。\
-             活性化は G が ReLU (出力層だけ tanh)、D が LeakyReLU (出力は sigmoid)。重みは N(0, 0.02²)、最適化は Adam (lr 2e-4, β1 0.5)。",
-        );
         s.table(Table {
             name: "G と D の層 (形は 1 サンプル分)".into(),
-            columns: ["層", "出力の形", "パラメータ数", "指針"].map(String::from).to_vec(),
+            columns: ["層", "出力の形", "パラメータ数", "指針"]
+                .map(String::from)
+                .to_vec(),
             rows,
         });
         s.scalar("G のパラメータ数", g.num_params() as f64);
@@ -113,21 +111,12 @@ pub(super) fn first_iteration(
 ) -> Result<(), KernelError> {
     let probs = |l: &ndarray::Array1<f32>| l.mapv(sigmoid);
     tr.step("d_update", |s| {
-        s.text(
-            "最初の反復。D に本物のバッチを見せて「1」、G(z) のバッチを見せて「0」と答えるように、\
-             BCE(D(x), 1) + BCE(D(G(z)), 0) を下げる。本物と偽物は別々のバッチとして D に通すので、\
-             BatchNorm の統計量も別々になる (DCGAN の実装と同じ)。",
-        );
         s.tensor("D(x): 本物のバッチ", &probs(&st.real_logits));
         s.tensor("D(G(z)): 偽物のバッチ", &probs(&st.fake_logits));
         s.scalar("loss_D", f64::from(st.loss_d));
         s.image(sample_grid("学習前の G(z): まだノイズ", fake, 8));
     })?;
     tr.step("g_update", |s| {
-        s.text(
-            "次に、更新したばかりの D を固定したまま G を更新する。損失は −log D(G(z)) (non-saturating)。\
-             勾配は D の中を逆向きに通って G(z) の画素に届き、そこから G の重みへ伝わる。",
-        );
         s.scalar("loss_G", f64::from(st.loss_g));
         s.tensor("dL/dG(z): D から G の出力へ届いた勾配", &st.dfake);
     })

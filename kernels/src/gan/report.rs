@@ -1,10 +1,10 @@
 //! What the `gan` kernel records in its trace (kept apart from the training loop in `gan.rs`).
 
-use super::{Config, DATA_MEAN, DATA_STD, Fit, Mlp, cell, kv_table, normal};
+use super::{Config, DATA_MEAN, DATA_STD, Fit, Mlp, normal};
 use crate::KernelError;
-use crate::gan_util::d_histogram;
+use crate::generative::d_histogram;
 use crate::nn::activation::sigmoid;
-use crate::trace::{Table, Trace};
+use crate::trace::{Cell, Table, Trace, fmt_num};
 use ndarray::{Array1, Array2, Axis};
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
@@ -64,7 +64,7 @@ pub(super) fn data(tr: &mut Trace, real: &Array2<f32>, cfg: &Config) -> Result<(
             name: "p_data の形 (ヒストグラム)".into(),
             columns: vec!["x".into(), "密度".into(), "".into()],
             rows: (0..X_BINS)
-                .map(|b| vec![cell(bin_centre(b)), cell(dens[b]), bar(dens[b], max)])
+                .map(|b| vec![fmt_num(bin_centre(b)), fmt_num(dens[b]), bar(dens[b], max)])
                 .collect(),
         });
     })
@@ -91,7 +91,7 @@ pub(super) fn first_updates(
             rows: d_losses
                 .iter()
                 .enumerate()
-                .map(|(i, &l)| vec![(i + 1).to_string(), cell(l)])
+                .map(|(i, &l)| vec![(i + 1).to_string(), fmt_num(l)])
                 .collect(),
         });
     })?;
@@ -210,13 +210,13 @@ pub(super) fn optimum(
             rows: (0..X_BINS)
                 .map(|b| {
                     let (pd, pg) = (p_data(bin_centre(b)), p_g[b]);
-                    let dstar = if pd + pg > 1e-6 { cell(pd / (pd + pg)) } else { "—".into() };
+                    let dstar = if pd + pg > 1e-6 { fmt_num(pd / (pd + pg)) } else { "—".into() };
                     vec![
-                        cell(bin_centre(b)),
-                        cell(pd),
-                        cell(pg),
+                        fmt_num(bin_centre(b)),
+                        fmt_num(pd),
+                        fmt_num(pg),
                         dstar,
-                        cell(f64::from(sigmoid(d_learned[b]))),
+                        fmt_num(f64::from(sigmoid(d_learned[b]))),
                     ]
                 })
                 .collect(),
@@ -246,8 +246,8 @@ pub(super) fn summary(
                  GAN の学習は最小化ではなく 2 人のゲームなので、均衡は「着いたら止まる」点ではない。\
                  k_disc_steps = 1 にすると D が弱いまま G を導くので、揺れはさらに大きくなる (試してみよう)。",
                 held * 100.0,
-                cell(std_lo),
-                cell(std_hi)
+                fmt_num(std_lo),
+                fmt_num(std_hi)
             ),
             None => format!(
                 "{} 回の G の更新では、均衡の条件 (平均・標準偏差・D の出力) を一度も同時に満たさなかった。\
@@ -266,4 +266,9 @@ pub(super) fn summary(
             ],
         ));
     })
+}
+
+/// A table of `(name, value)` rows.
+fn kv_table(name: &str, rows: &[(&str, f64)]) -> Table {
+    Table::new(name, ["量", "値"]).rows(rows, |&(k, v)| [Cell::from(k), v.into()])
 }

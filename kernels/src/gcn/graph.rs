@@ -65,11 +65,20 @@ impl Csr {
         self.values.len()
     }
 
-    /// `y = M x` for a batch of column signals: `(n, n)·(n, F) -> (n, F)`, `2·nnz·F` flops.
+    /// `y = M x` for a batch of column signals: `(n, n)·(n, F) -> (n, F)`, `nnz·F` multiply-adds.
     ///
     /// # Panics
     /// If `x` does not have `n` rows.
     pub fn matmul(&self, x: &ArrayRef2<f64>) -> Array2<f64> {
+        self.matmul_counted(x).0
+    }
+
+    /// [`Csr::matmul`], also returning the multiply-adds the loop performed, counted as it
+    /// performs them (one per stored entry visited and feature column).
+    ///
+    /// # Panics
+    /// If `x` does not have `n` rows.
+    pub fn matmul_counted(&self, x: &ArrayRef2<f64>) -> (Array2<f64>, u64) {
         assert_eq!(
             x.nrows(),
             self.n,
@@ -79,12 +88,14 @@ impl Csr {
             self.n
         );
         let mut y = Array2::zeros((self.n, x.ncols()));
+        let mut multiply_adds = 0u64;
         for (i, mut yi) in y.rows_mut().into_iter().enumerate() {
             for k in self.indptr[i]..self.indptr[i + 1] {
-                yi.scaled_add(self.values[k], &x.row(self.indices[k]));
+                yi.scaled_add(self.values[k], &x.row(self.indices[k])); // y_i += M_ij x_j
+                multiply_adds += x.ncols() as u64;
             }
         }
-        y
+        (y, multiply_adds)
     }
 
     /// `y = M x` for one signal: `(n, n)·(n,) -> (n,)`.

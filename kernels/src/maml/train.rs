@@ -5,7 +5,7 @@ use super::eval::{FewShot, few_shot};
 use super::meta::{MetaStep, maml_gradient, pretrain_gradient, reptile_direction};
 use super::net::{SharedMlp, Theta};
 use super::sine::TaskBatch;
-use super::{Config, Method, Variant, trace_steps};
+use super::{Config, Method, Variant, report};
 use crate::KernelError;
 use crate::nn::{Adam, Sgd};
 use crate::trace::Trace;
@@ -17,10 +17,6 @@ use ndarray_rand::rand::rngs::StdRng;
 enum Outer {
     Adam(Adam<f32>),
     Sgd(Sgd<f32>),
-}
-
-fn nn_err(e: crate::nn::NnError) -> KernelError {
-    KernelError::InvalidConfig(e.to_string())
 }
 
 /// One update of `method` on `batch`.
@@ -86,10 +82,8 @@ pub fn train(
         grad: Theta::zeros(1, cfg.hidden),
     };
     let mut outer = match method {
-        Method::Meta(Variant::Reptile) => {
-            Outer::Sgd(Sgd::new(cfg.reptile_epsilon, 0.0).map_err(nn_err)?)
-        }
-        _ => Outer::Adam(Adam::new(cfg.meta_lr, 0.9, 0.999, 1e-8).map_err(nn_err)?),
+        Method::Meta(Variant::Reptile) => Outer::Sgd(Sgd::new(cfg.reptile_epsilon, 0.0)?),
+        _ => Outer::Adam(Adam::new(cfg.meta_lr, 0.9, 0.999, 1e-8)?),
     };
     let rule = cfg.adaptation(method);
     let evaluate = |theta: &Theta<f32>, iterations: usize| Trained {
@@ -122,7 +116,7 @@ pub fn train(
         if it % record_every == 0 || it == iterations {
             let (b, a) = (sum_before / n as f64, sum_after / n as f64);
             let curve_mse = few_shot(&model.theta, &ev.curve, rule, &[1]).mse[0];
-            trace_steps::training(tr, method, it, b, a, curve_mse)?;
+            report::training(tr, method, it, b, a, curve_mse)?;
             (sum_before, sum_after, n) = (0.0, 0.0, 0);
         }
         if Some(it) == ev.snapshot_at && it < iterations {

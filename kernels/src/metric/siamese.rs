@@ -16,17 +16,22 @@
 
 use super::embed::{EmbeddingNet, check_loss, epoch_batches};
 use super::eval::{ClassDistances, recall_at_1};
-use super::setup::{self, Digits2, Snapshot};
+use super::report::{self, DigitSplit, Snapshot};
 use crate::KernelError;
+use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::loss::contrastive;
 use crate::nn::{Adam, Params};
-use crate::registry::KernelInfo;
-use crate::trace::{Metric, StepDecl, Table, Trace};
+use crate::trace::{Goal, Metric, StepDecl, Table, Trace};
 use ndarray::{Array1, Axis, concatenate, s};
 use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand::seq::IndexedRandom;
 use ndarray_rand::rand::{Rng, SeedableRng};
+
+/// Target: the nearest test embedding has the same class.
+pub const RECALL_AT_1: Goal = Goal::at_least("recall_at_1", 0.88);
+/// Target: training shrinks the intra/inter-class distance ratio.
+pub const INTRA_INTER_SHRINK: Goal = Goal::at_most("intra_inter_shrink", 0.75);
 
 /// The registry entry.
 pub const KERNEL: KernelInfo = KernelInfo {
@@ -61,23 +66,12 @@ pub const KERNEL: KernelInfo = KernelInfo {
         ),
     ],
     steps: &[
-        StepDecl {
-            key: "data",
-            title: "データと比較対象: 画素の PCA 2 次元",
-        },
-        StepDecl {
-            key: "pairs",
-            title: "ペアと contrastive loss",
-        },
-        StepDecl {
-            key: "epoch",
-            title: "学習中の埋め込み空間",
-        },
-        StepDecl {
-            key: "collapse",
-            title: "同じクラスは 1 点に向かって縮む",
-        },
+        StepDecl::new("data", "データと比較対象: 画素の PCA 2 次元"),
+        StepDecl::new("pairs", "ペアと contrastive loss"),
+        StepDecl::new("epoch", "学習中の埋め込み空間"),
+        StepDecl::new("collapse", "同じクラスは 1 点に向かって縮む"),
     ],
+    goals: &[RECALL_AT_1, INTRA_INTER_SHRINK],
     run: run_knobs,
 };
 
@@ -114,7 +108,7 @@ fn run_knobs(k: &KnobValues, tr: &mut Trace) -> Result<Vec<Metric>, KernelError>
 /// For each image of the batch a partner from the training set: with probability
 /// `positive_fraction` of the same class (`y = 1`), otherwise of another class (`y = 0`).
 fn partners(
-    data: &Digits2,
+    data: &DigitSplit,
     batch: &[usize],
     p_same: f64,
     rng: &mut StdRng,
@@ -143,11 +137,10 @@ fn partners(
 /// Trains the Siamese network; see the module documentation.
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let mut rng = StdRng::seed_from_u64(cfg.seed);
-    let data = Digits2::load();
-    let pca2 = setup::pca_baseline(tr, &data)?;
-    let nn_err = |e: crate::nn::NnError| KernelError::InvalidConfig(e.to_string());
-    let mut net = EmbeddingNet::<f32>::new(64, [128, 64], 2, &mut rng).map_err(nn_err)?;
-    let mut adam = Adam::new(cfg.lr, 0.9, 0.999, 1e-8).map_err(nn_err)?;
+    let data = DigitSplit::load();
+    let pca2 = report::pca_baseline(tr, &data)?;
+    let mut net = EmbeddingNet::<f32>::new(64, [128, 64], 2, &mut rng)?;
+    let mut adam = Adam::new(cfg.lr, 0.9, 0.999, 1e-8)?;
     let margin = cfg.margin as f32;
     let mut history: Vec<Snapshot> = vec![Snapshot::take(&mut net, &data, 0, f64::NAN)];
     let mut step = 0usize;
@@ -195,11 +188,11 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let first = history.get(1).map_or(f64::NAN, |h| h.dist.ratio());
     record_collapse(tr, &history, &mut net, &data)?;
     Ok(vec![
-        Metric::at_least("recall_at_1", last.recall, 0.88),
+        RECALL_AT_1.measure(last.recall),
         Metric::reported("pca2_recall_at_1", pca2),
         Metric::reported("intra_inter_ratio_epoch1", first),
         Metric::reported("intra_inter_ratio", last.dist.ratio()),
-        Metric::at_most("intra_inter_shrink", last.dist.ratio() / first, 0.75),
+        INTRA_INTER_SHRINK.measure(last.dist.ratio() / first),
         Metric::reported("intra_class_distance", last.dist.intra),
         Metric::reported("inter_class_distance", last.dist.inter),
     ])
@@ -258,10 +251,10 @@ fn record_collapse(
     tr: &mut Trace,
     history: &[Snapshot],
     net: &mut EmbeddingNet<f32>,
-    data: &Digits2,
+    data: &DigitSplit,
 ) -> Result<(), KernelError> {
     let emb = net.embed_all(&data.test);
-    let per_class = setup::class_spread(&emb, &data.test_labels);
+    let per_class = report::class_spread(&emb, &data.test_labels);
     let rows = history
         .iter()
         .map(|h| {

@@ -4,7 +4,7 @@ use super::patchgan::{NDF, PATCHES};
 use super::unet::NGF;
 use super::{Config, Pairs, Trained, Variant};
 use crate::KernelError;
-use crate::gan_util::{mean_prob, sample_grid};
+use crate::generative::{mean_prob, sample_grid};
 use crate::nn::activation::sigmoid;
 use crate::trace::{Image, Palette, Table, Trace, fmt_num};
 use ndarray::{Array4, Axis, concatenate, s};

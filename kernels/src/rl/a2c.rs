@@ -25,11 +25,11 @@
 use super::actor_critic::ActorCritic;
 use super::cartpole::{N_ACTIONS, OBS_DIM};
 use super::learner::{self, Hyper, Optimizer, compute_gradients};
-use super::steps::{self, TrainingLog};
+use super::report::{self, TrainingLog};
 use super::vec_env::VecEnv;
 use crate::KernelError;
+use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
-use crate::registry::KernelInfo;
 use crate::trace::{Metric, StepDecl, Trace};
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
@@ -56,31 +56,14 @@ pub const KERNEL: KernelInfo = KernelInfo {
         learner::EVAL_EVERY,
     ],
     steps: &[
-        StepDecl {
-            key: "environment",
-            title: "環境: CartPole-v1",
-        },
-        StepDecl {
-            key: "network",
-            title: "共有ネットワーク (Actor と Critic)",
-        },
-        StepDecl {
-            key: "rollout",
-            title: "ロールアウトと n-step アドバンテージ",
-        },
-        StepDecl {
-            key: "loss",
-            title: "トータルロス",
-        },
-        StepDecl {
-            key: "training",
-            title: "学習の進み具合",
-        },
-        StepDecl {
-            key: "evaluation",
-            title: "貪欲方策の評価 (100 エピソード)",
-        },
+        StepDecl::new("environment", "環境: CartPole-v1"),
+        StepDecl::new("network", "共有ネットワーク (Actor と Critic)"),
+        StepDecl::new("rollout", "ロールアウトと n-step アドバンテージ"),
+        StepDecl::new("loss", "トータルロス"),
+        StepDecl::new("training", "学習の進み具合"),
+        StepDecl::new("evaluation", "貪欲方策の評価 (100 エピソード)"),
     ],
+    goals: &[report::EVAL_RETURN_MEAN],
     run: run_knobs,
 };
 
@@ -110,10 +93,9 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let hp = &cfg.hp;
     hp.validate(cfg.n_envs)?;
     let mut rng = StdRng::seed_from_u64(hp.seed);
-    steps::environment(tr, &mut rng)?;
-    let mut net = ActorCritic::new(OBS_DIM, hp.hidden, N_ACTIONS, &mut rng)
-        .map_err(|e| KernelError::InvalidConfig(e.to_string()))?;
-    steps::network(tr, &mut net, hp)?;
+    report::environment(tr, &mut rng)?;
+    let mut net = ActorCritic::new(OBS_DIM, hp.hidden, N_ACTIONS, &mut rng)?;
+    report::network(tr, &mut net, hp)?;
     let mut envs = VecEnv::new(cfg.n_envs, &mut rng);
     let mut opt = Optimizer::new(hp)?;
     let per_update = cfg.n_envs * hp.n_steps;
@@ -126,7 +108,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         ends.clear();
         let rollout = envs.rollout(&mut net, hp.n_steps, hp.gamma as f32, &mut rng, &mut ends);
         if u == 0 {
-            steps::rollout(tr, &mut net, &rollout, hp)?; // shown once, before the first update
+            report::rollout(tr, &mut net, &rollout, hp)?; // shown once, before the first update
         }
         // quiz:begin a2c-update
         let g = compute_gradients(&mut net, &rollout, hp)?;
@@ -134,7 +116,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         opt.step(&mut net, hp.lr_at(done));
         // quiz:end a2c-update
         if u == 0 {
-            steps::loss(tr, &g, hp)?;
+            report::loss(tr, &g, hp)?;
         }
         log.episodes(&ends);
         log.update(&g);
@@ -147,6 +129,6 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
             tr.progress("学習 (環境ステップ)", steps_done, hp.total_steps)?;
         }
     }
-    let ev = steps::evaluation(tr, &mut net, hp)?;
-    Ok(steps::metrics(&ev, &log))
+    let ev = report::evaluation(tr, &mut net, hp)?;
+    Ok(report::metrics(&ev, &log))
 }

@@ -35,10 +35,10 @@ pub mod worker;
 use super::actor_critic::ActorCritic;
 use super::cartpole::{N_ACTIONS, OBS_DIM};
 use super::learner::{self, Hyper, Optimizer};
-use super::steps;
+use super::report;
 use crate::KernelError;
+use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
-use crate::registry::KernelInfo;
 use crate::trace::{Metric, StepDecl, Table, Trace};
 use monitor::Monitor;
 use ndarray_rand::rand::SeedableRng;
@@ -83,43 +83,20 @@ pub const KERNEL: KernelInfo = KernelInfo {
         learner::EVAL_EVERY,
     ],
     steps: &[
-        StepDecl {
-            key: "environment",
-            title: "環境: CartPole-v1",
-        },
-        StepDecl {
-            key: "network",
-            title: "共有ネットワーク (Actor と Critic)",
-        },
-        StepDecl {
-            key: "workers",
-            title: "ワーカーとグローバルネットワーク",
-        },
-        StepDecl {
-            key: "rollout",
-            title: "ワーカー 0 のロールアウトと n-step アドバンテージ",
-        },
-        StepDecl {
-            key: "loss",
-            title: "トータルロス",
-        },
-        StepDecl {
-            key: "async_updates",
-            title: "非同期な更新の順序",
-        },
-        StepDecl {
-            key: "training",
-            title: "学習の進み具合",
-        },
-        StepDecl {
-            key: "evaluation",
-            title: "貪欲方策の評価 (100 エピソード)",
-        },
-        StepDecl {
-            key: "throughput",
-            title: "ワーカーごとの仕事量",
-        },
+        StepDecl::new("environment", "環境: CartPole-v1"),
+        StepDecl::new("network", "共有ネットワーク (Actor と Critic)"),
+        StepDecl::new("workers", "ワーカーとグローバルネットワーク"),
+        StepDecl::new(
+            "rollout",
+            "ワーカー 0 のロールアウトと n-step アドバンテージ",
+        ),
+        StepDecl::new("loss", "トータルロス"),
+        StepDecl::new("async_updates", "非同期な更新の順序"),
+        StepDecl::new("training", "学習の進み具合"),
+        StepDecl::new("evaluation", "貪欲方策の評価 (100 エピソード)"),
+        StepDecl::new("throughput", "ワーカーごとの仕事量"),
     ],
+    goals: &[report::EVAL_RETURN_MEAN],
     run: run_knobs,
 };
 
@@ -159,10 +136,9 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     }
     hp.validate(cfg.envs_per_worker)?;
     let mut rng = StdRng::seed_from_u64(hp.seed);
-    steps::environment(tr, &mut rng)?;
-    let mut net = ActorCritic::new(OBS_DIM, hp.hidden, N_ACTIONS, &mut rng)
-        .map_err(|e| KernelError::InvalidConfig(e.to_string()))?;
-    steps::network(tr, &mut net, hp)?;
+    report::environment(tr, &mut rng)?;
+    let mut net = ActorCritic::new(OBS_DIM, hp.hidden, N_ACTIONS, &mut rng)?;
+    report::network(tr, &mut net, hp)?;
     let mut workers: Vec<Worker> = (0..cfg.workers)
         .map(|id| Worker::new(id, cfg.envs_per_worker, hp.seed, &mut net))
         .collect();
@@ -191,12 +167,13 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     monitor.finish(tr, &server, hp)?;
 
     let mut global = server.lock().net.clone();
-    let ev = steps::evaluation(tr, &mut global, hp)?;
+    let ev = report::evaluation(tr, &mut global, hp)?;
     let env_steps: usize = workers.iter().map(|w| w.env_steps).sum();
     let updates = server.lock().version;
     show_throughput(tr, &workers, cfg, seconds, env_steps)?;
-    let mut metrics = steps::metrics(&ev, &monitor.log);
+    let mut metrics = report::metrics(&ev, &monitor.log);
     metrics.push(Metric::reported("updates", updates as f64));
+    metrics.push(Metric::reported("env_steps", env_steps as f64));
     let stale: usize = workers.iter().map(|w| w.staleness_sum).sum();
     metrics.push(Metric::reported(
         "mean_staleness",

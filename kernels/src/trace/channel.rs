@@ -1,9 +1,8 @@
 //! A sink that sends steps to another thread (the TUI) and, in step mode, waits for "next".
 
-use super::Step;
 use super::sink::{Cancelled, Progress, Sink};
+use super::{Report, Step};
 use crate::KernelError;
-use crate::registry::Report;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 
 /// What the kernel thread tells the viewer.

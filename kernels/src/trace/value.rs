@@ -1,5 +1,6 @@
 //! The plain, serialisable values a step carries.
 
+use super::Metric;
 use serde::{Deserialize, Serialize};
 
 /// A step a kernel may record: its stable key and the title shown to the learner.
@@ -9,6 +10,13 @@ pub struct StepDecl {
     pub key: &'static str,
     /// Japanese display title.
     pub title: &'static str,
+}
+
+impl StepDecl {
+    /// The declaration of step `key`, shown as `title`.
+    pub const fn new(key: &'static str, title: &'static str) -> Self {
+        Self { key, title }
+    }
 }
 
 /// One recorded step of a kernel run.
@@ -147,90 +155,91 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-/// The comparison a metric's target uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Op {
-    /// The value must be at least the target.
-    #[serde(rename = ">=")]
-    AtLeast,
-    /// The value must be at most the target.
-    #[serde(rename = "<=")]
-    AtMost,
+/// One cell of a [`Table`] as a kernel hands it over: numbers stay numbers until
+/// [`Table::row`] formats them, all with [`super::fmt_num`] (4 significant digits), so tables
+/// and snapshots round in one place.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// A measured or computed number.
+    Num(f64),
+    /// A count, an index or a size.
+    Int(i64),
+    /// A label.
+    Text(String),
 }
 
-/// What a metric must reach.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Target {
-    pub op: Op,
-    pub value: f64,
-}
-
-impl Target {
-    /// Whether `value` meets the target (NaN never does).
-    pub fn met_by(&self, value: f64) -> bool {
-        match self.op {
-            Op::AtLeast => value >= self.value,
-            Op::AtMost => value <= self.value,
-        }
+impl From<f64> for Cell {
+    fn from(x: f64) -> Self {
+        Self::Num(x)
     }
 }
 
-impl std::fmt::Display for Target {
+impl From<f32> for Cell {
+    fn from(x: f32) -> Self {
+        Self::Num(f64::from(x))
+    }
+}
+
+impl From<usize> for Cell {
+    fn from(i: usize) -> Self {
+        Self::Int(i64::try_from(i).unwrap_or(i64::MAX))
+    }
+}
+
+impl From<u8> for Cell {
+    fn from(i: u8) -> Self {
+        Self::Int(i64::from(i))
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        Self::Text(s.to_string())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        Self::Text(s)
+    }
+}
+
+impl std::fmt::Display for Cell {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let op = match self.op {
-            Op::AtLeast => "≥",
-            Op::AtMost => "≤",
-        };
-        write!(f, "{op} {}", super::fmt_num(self.value))
-    }
-}
-
-/// A named quality measure of a run; `pass` is decided by `target` (always true without one).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Metric {
-    pub name: String,
-    pub value: f64,
-    pub target: Option<Target>,
-    pub pass: bool,
-}
-
-impl Metric {
-    /// A metric that must be at least `min`.
-    pub fn at_least(name: &str, value: f64, min: f64) -> Self {
-        Self::with_target(
-            name,
-            value,
-            Some(Target {
-                op: Op::AtLeast,
-                value: min,
-            }),
-        )
-    }
-
-    /// A metric that must be at most `max`.
-    pub fn at_most(name: &str, value: f64, max: f64) -> Self {
-        Self::with_target(
-            name,
-            value,
-            Some(Target {
-                op: Op::AtMost,
-                value: max,
-            }),
-        )
-    }
-
-    /// A number reported for comparison, with no target.
-    pub fn reported(name: &str, value: f64) -> Self {
-        Self::with_target(name, value, None)
-    }
-
-    fn with_target(name: &str, value: f64, target: Option<Target>) -> Self {
-        let pass = target.is_none_or(|t| t.met_by(value));
-        Self {
-            name: name.to_string(),
-            value,
-            target,
-            pass,
+        match self {
+            Self::Num(x) => f.write_str(&super::fmt_num(*x)),
+            Self::Int(i) => write!(f, "{i}"),
+            Self::Text(s) => f.write_str(s),
         }
+    }
+}
+
+impl Table {
+    /// An empty table named `name` with these column headers.
+    pub fn new<S: Into<String>>(
+        name: impl Into<String>,
+        columns: impl IntoIterator<Item = S>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            columns: columns.into_iter().map(Into::into).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Appends a row; each cell is formatted by [`Cell`]'s one rule.
+    pub fn row(mut self, cells: impl IntoIterator<Item = Cell>) -> Self {
+        self.rows
+            .push(cells.into_iter().map(|c| c.to_string()).collect());
+        self
+    }
+
+    /// Appends one row per item, built by `cells`.
+    pub fn rows<T, R: IntoIterator<Item = Cell>>(
+        self,
+        items: impl IntoIterator<Item = T>,
+        cells: impl Fn(T) -> R,
+    ) -> Self {
+        items.into_iter().fold(self, |t, item| t.row(cells(item)))
     }
 }

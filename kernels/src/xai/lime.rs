@@ -16,16 +16,25 @@
 //! The surrogate's coefficients are the explanation: which features moved the prediction, and
 //! how much per standard deviation. Its weighted `R²` says how faithful it is locally.
 
-use super::tabular::{self, FEATURES, NAMES, TRUE_FEATURES, TrainConfig, weighted_r2};
+mod report;
+
+use super::tabular::{self, FEATURES, TRUE_FEATURES, TrainConfig, weighted_r2};
 use crate::KernelError;
+use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
-use crate::registry::KernelInfo;
-use crate::trace::{Metric, StepDecl, Table, Trace, fmt_num};
+use crate::trace::{Goal, Metric, StepDecl, Trace};
 use ndarray::{Array1, Array2, ArrayRef1, ArrayRef2, Axis};
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand::{Rng, SeedableRng};
 use ndarray_rand::rand_distr::StandardNormal;
+
+/// Target: the explained model fits its held-out data.
+pub const MODEL_TEST_R2: Goal = Goal::at_least("model_test_r2", 0.95);
+/// Target: every local surrogate fits the model near its point (weighted R²).
+pub const SURROGATE_R2: Goal = Goal::at_least("surrogate_r2", 0.9);
+/// Target: the surrogate's top features are the truly relevant ones, at every explained point.
+pub const TRUE_FEATURES_RECOVERED: Goal = Goal::at_least("true_features_recovered", 1.0);
 
 /// The registry entry.
 pub const KERNEL: KernelInfo = KernelInfo {
@@ -60,31 +69,14 @@ pub const KERNEL: KernelInfo = KernelInfo {
         KnobSpec::int("train_steps", "MLP の学習ステップ数", 2000, 1, 50_000),
     ],
     steps: &[
-        StepDecl {
-            key: "data",
-            title: "データと本当の依存関係",
-        },
-        StepDecl {
-            key: "train",
-            title: "ブラックボックス (MLP) の学習",
-        },
-        StepDecl {
-            key: "sampling",
-            title: "x の近傍でサンプリング",
-        },
-        StepDecl {
-            key: "weights",
-            title: "近さによる重み π_x(z)",
-        },
-        StepDecl {
-            key: "surrogate",
-            title: "重み付きリッジ回帰で代理モデル",
-        },
-        StepDecl {
-            key: "instances",
-            title: "ほかの入力の説明",
-        },
+        StepDecl::new("data", "データと本当の依存関係"),
+        StepDecl::new("train", "ブラックボックス (MLP) の学習"),
+        StepDecl::new("sampling", "x の近傍でサンプリング"),
+        StepDecl::new("weights", "近さによる重み π_x(z)"),
+        StepDecl::new("surrogate", "重み付きリッジ回帰で代理モデル"),
+        StepDecl::new("instances", "ほかの入力の説明"),
     ],
+    goals: &[MODEL_TEST_R2, SURROGATE_R2, TRUE_FEATURES_RECOVERED],
     run: run_knobs,
 };
 
@@ -251,83 +243,17 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         results.push(e);
         tr.progress("LIME", i + 1, cfg.instances)?;
     }
-    let e = &results[0];
-    let x0 = instances.row(0);
-    let show = e.samples.nrows().min(400);
-    tr.step("sampling", |s| {
-        s.text(format!(
-            "説明したい入力 x の周りに、学習データの標準偏差 σ ずつのガウスノイズを足した {} 個のサンプル z を作り、ブラックボックスの出力 f(z) を集める。LIME が見るのは f の中身ではなく、この入出力の組だけ (model-agnostic)。",
-            cfg.samples
-        ));
-        s.tensor("x", &x0);
-        s.scalar("f(x) (MLP)", e.outputs[0]).scalar("真の関数の値", tabular::true_function(&x0));
-        let q = quartiles(&e.weights);
-        s.scatter(
-            &format!("サンプル z の (x0, x1) — 先頭 {show} 個、色 = 重みの四分位 (0 が最小)"),
-            (0..show).map(|r| [e.samples[[r, 0]] as f32, e.samples[[r, 1]] as f32]).collect(),
-            (0..show).map(|r| q.iter().filter(|&&t| e.weights[r] > t).count() as u16).collect(),
-        );
-    })?;
-    tr.step("weights", |s| {
-        s.text(format!(
-            "近いサンプルほど重く: π_x(z) = √exp(−d²/w²)、d は標準化した空間での x との距離、w = {}·√M = {:.3}。遠いサンプルはほとんど効かず、代理モデルは x の近くだけで f に合わせられる。",
-            cfg.kernel_width_factor, width
-        ));
-        s.table(Table {
-            name: "距離 d と重み π".into(),
-            columns: ["d", "π = √exp(−d²/w²)"].map(String::from).to_vec(),
-            rows: [0.0, 1.0, 2.0, 3.0, 4.0]
-                .iter()
-                .map(|&d: &f64| vec![format!("{d}"), format!("{:.4}", (-(d * d) / (width * width)).exp().sqrt())])
-                .collect(),
-        });
-        s.tensor("重み π_x(z)", &e.weights);
-        s.scalar("重みの合計 (有効なサンプル数の目安)", e.weights.sum());
-    })?;
-    let grad = [2.0 + 0.5 * x0[1], -1.5 + 0.5 * x0[0], 1.0, 0.0, 0.0, 0.0];
-    tr.step("surrogate", |s| {
-        s.text("重み付きリッジ回帰 g(z) = b + Σ β_i z_i を当てはめる。係数 β_i が「特徴量 i を 1 標準偏差動かすと予測がどれだけ動くか」という局所的な説明になる。");
-        s.table(Table {
-            name: "代理モデルの係数 β (標準化単位) と、真の関数の x での勾配".into(),
-            columns: ["特徴量", "x の値", "β_i", "真の ∂f/∂x_i · σ_i"].map(String::from).to_vec(),
-            rows: (0..FEATURES).map(|j| vec![NAMES[j].into(), format!("{:.3}", x0[j]), format!("{:.3}", e.coef[j]), format!("{:.3}", grad[j] * scale[j])]).collect(),
-        });
-        s.scalar("切片 b", e.intercept).scalar("重み付き R² (局所的な忠実さ)", e.r2);
-        s.text(format!("|β| の大きい 3 つ: {:?}", top_features(&e.coef, 3).iter().map(|&j| NAMES[j]).collect::<Vec<_>>()));
-    })?;
     let recovered: Vec<bool> = results
         .iter()
         .map(|e| top_features(&e.coef, 3) == TRUE_FEATURES)
         .collect();
-    tr.step("instances", |s| {
-        s.table(Table {
-            name: format!("{} 個の入力それぞれの説明", cfg.instances),
-            columns: ["入力", "f(x)", "β_x0", "β_x1", "β_x2", "max|β_x3..5|", "R²", "上位 3 = {x0,x1,x2}"].map(String::from).to_vec(),
-            rows: results
-                .iter()
-                .zip(&recovered)
-                .enumerate()
-                .map(|(i, (e, &ok))| {
-                    let noise = e.coef.iter().skip(3).fold(0.0f64, |m, v| m.max(v.abs()));
-                    vec![i.to_string(), format!("{:.3}", e.outputs[0]), format!("{:.3}", e.coef[0]), format!("{:.3}", e.coef[1]), format!("{:.3}", e.coef[2]), fmt_num(noise), format!("{:.4}", e.r2), if ok { "はい" } else { "いいえ" }.into()]
-                })
-                .collect(),
-        });
-        s.text("x0 と x1 には交互作用 0.5·x0·x1 があるので、β_x0 と β_x1 は入力ごとに変わる (局所的な説明)。x2 の係数はどこでもほぼ 1、x3〜x5 はほぼ 0。");
-    })?;
+    report::first_instance(tr, cfg, &results[0], &instances.row(0), &scale, width)?;
+    report::instances(tr, cfg, &results, &recovered)?;
     let min_r2 = results.iter().map(|e| e.r2).fold(f64::INFINITY, f64::min);
     let recovered_frac = recovered.iter().filter(|&&b| b).count() as f64 / recovered.len() as f64;
     Ok(vec![
-        Metric::at_least("model_test_r2", test_r2, 0.95),
-        Metric::at_least("surrogate_r2", min_r2, 0.9),
-        Metric::at_least("true_features_recovered", recovered_frac, 1.0),
+        MODEL_TEST_R2.measure(test_r2),
+        SURROGATE_R2.measure(min_r2),
+        TRUE_FEATURES_RECOVERED.measure(recovered_frac),
     ])
-}
-
-/// The 25 %, 50 % and 75 % quantiles (nearest rank).
-fn quartiles(v: &Array1<f64>) -> [f64; 3] {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let at = |q: f64| s[((s.len() - 1) as f64 * q).round() as usize];
-    [at(0.25), at(0.5), at(0.75)]
 }

@@ -15,14 +15,27 @@
 //!   weights at `|z| = 0, M` become the constraints `φ₀ = v(∅)`, `Σφ = v(all) − v(∅)`.
 //!   With all `2^M − 2` coalitions the solution is exact; with sampled ones it is an estimate.
 
-use super::tabular::{self, FEATURES, NAMES, TrainConfig};
+mod report;
+
+use super::tabular::{self, FEATURES, TrainConfig};
 use crate::KernelError;
+use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
-use crate::registry::KernelInfo;
-use crate::trace::{Metric, StepDecl, Table, Trace, fmt_num};
+use crate::trace::{Goal, Metric, StepDecl, Trace};
 use ndarray::{Array1, Array2, ArrayRef1, ArrayRef2, Axis};
 use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand::{Rng, SeedableRng};
+
+/// Target: the explained model fits its held-out data.
+pub const MODEL_TEST_R2: Goal = Goal::at_least("model_test_r2", 0.95);
+/// Target: `Σ φ_i = f(x) − E f` (efficiency) at rounding level.
+pub const EFFICIENCY_ERR: Goal = Goal::at_most("efficiency_err", 1e-9);
+/// Target: Kernel SHAP over every coalition equals the exact Shapley values.
+pub const KERNEL_VS_EXACT_ERR: Goal = Goal::at_most("kernel_vs_exact_err", 1e-8);
+/// Target: for a linear model, `φ_i = w_i (x_i − E x_i)`.
+pub const LINEAR_CLOSED_FORM_ERR: Goal = Goal::at_most("linear_closed_form_err", 1e-9);
+/// Target: features the model ignores get almost none of the attribution.
+pub const IRRELEVANT_FEATURE_SHARE: Goal = Goal::at_most("irrelevant_feature_share", 0.05);
 
 /// The registry entry.
 pub const KERNEL: KernelInfo = KernelInfo {
@@ -50,34 +63,20 @@ pub const KERNEL: KernelInfo = KernelInfo {
         KnobSpec::int("train_steps", "MLP の学習ステップ数", 2000, 1, 50_000),
     ],
     steps: &[
-        StepDecl {
-            key: "data",
-            title: "データとブラックボックス",
-        },
-        StepDecl {
-            key: "train",
-            title: "ブラックボックス (MLP) の学習",
-        },
-        StepDecl {
-            key: "coalitions",
-            title: "提携の価値 v(S)",
-        },
-        StepDecl {
-            key: "exact",
-            title: "厳密なシャープレイ値",
-        },
-        StepDecl {
-            key: "kernel_shap",
-            title: "KernelSHAP (重み付き最小二乗)",
-        },
-        StepDecl {
-            key: "linear",
-            title: "線形モデルでの閉じた式",
-        },
-        StepDecl {
-            key: "global",
-            title: "多くの入力での重要度",
-        },
+        StepDecl::new("data", "データとブラックボックス"),
+        StepDecl::new("train", "ブラックボックス (MLP) の学習"),
+        StepDecl::new("coalitions", "提携の価値 v(S)"),
+        StepDecl::new("exact", "厳密なシャープレイ値"),
+        StepDecl::new("kernel_shap", "KernelSHAP (重み付き最小二乗)"),
+        StepDecl::new("linear", "線形モデルでの閉じた式"),
+        StepDecl::new("global", "多くの入力での重要度"),
+    ],
+    goals: &[
+        MODEL_TEST_R2,
+        EFFICIENCY_ERR,
+        KERNEL_VS_EXACT_ERR,
+        LINEAR_CLOSED_FORM_ERR,
+        IRRELEVANT_FEATURE_SHARE,
     ],
     run: run_knobs,
 };
@@ -275,38 +274,11 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let x = instances.row(0).to_owned();
     let v = coalition_values(&mut f, &x, &background);
     let full = (1usize << m) - 1;
-    tr.step("coalitions", |s| {
-        s.text(format!(
-            "提携 S に入った特徴量は x の値、入らない特徴量は背景データ {} 行の値で埋めて f を平均する: v(S) = E_b f(x_S, b_S̄)。M = {m} なので提携は 2^M = {} 通り。",
-            cfg.background,
-            1 << m
-        ));
-        let show = [0usize, 1, 2, 4, 3, 7, 56, full];
-        s.table(Table {
-            name: "いくつかの提携の価値".into(),
-            columns: ["提携 S", "v(S)"].map(String::from).to_vec(),
-            rows: show
-                .iter()
-                .map(|&mask| {
-                    let names: Vec<&str> = (0..m).filter(|i| mask >> i & 1 == 1).map(|i| NAMES[i]).collect();
-                    vec![format!("{{{}}}", names.join(", ")), format!("{:.4}", v[mask])]
-                })
-                .collect(),
-        });
-        s.scalar("v(∅) = E_B f (基準値)", v[0]).scalar("v(全員) = f(x)", v[full]);
-    })?;
+    report::coalitions(tr, cfg, &v)?;
 
     let phi = exact_shapley(&v, m);
     let efficiency_err = (phi.sum() - (v[full] - v[0])).abs();
-    tr.step("exact", |s| {
-        s.text("各特徴量 i について、i を含まない全提携 S への限界貢献 v(S ∪ {i}) − v(S) を、重み |S|!(M − |S| − 1)!/M! で平均する (全ての並び順での平均と同じ)。");
-        s.table(Table {
-            name: "入力 0 の厳密なシャープレイ値".into(),
-            columns: ["特徴量", "x_i", "φ_i"].map(String::from).to_vec(),
-            rows: (0..m).map(|i| vec![NAMES[i].into(), format!("{:.3}", x[i]), format!("{:.4}", phi[i])]).collect(),
-        });
-        s.scalar("Σφ_i", phi.sum()).scalar("f(x) − E_B f", v[full] - v[0]).scalar("|差| (効率性)", efficiency_err);
-    })?;
+    report::exact(tr, &x, &phi, &v, efficiency_err)?;
 
     let vf = |mask: usize| v[mask];
     let singular = || {
@@ -318,7 +290,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let kernel_err = max_abs_diff(&phi_full, &phi);
     let mut sampled_rows = Vec::new();
     // Sampling is noisy: average the error over repeated draws.
-    const REPEATS: usize = 20;
+    const REPEATS: usize = report::REPEATS;
     let mut sampled_err = f64::NAN;
     for n in [
         cfg.coalitions / 4,
@@ -337,22 +309,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         }
         sampled_rows.push((n, used, err));
     }
-    tr.step("kernel_shap", |s| {
-        s.text(format!(
-            "KernelSHAP は v(z) ≈ φ₀ + Σ z_i φ_i を、シャープレイカーネル π(z) = (M − 1)/(C(M,|z|)·|z|·(M − |z|)) で重み付けた最小二乗で解く。全 {} 通りの提携を使えば厳密値に一致し、サンプリングすれば近似になる。",
-            (1 << m) - 2
-        ));
-        s.scalar("全提携: max|φ_kernel − φ_exact|", kernel_err);
-        s.table(Table {
-            name: format!("サンプリングした提携の数と誤差 ({REPEATS} 回の平均)"),
-            columns: ["提携の数", "実際に使った最大数", "平均 max|φ − φ_exact|"].map(String::from).to_vec(),
-            rows: sampled_rows.iter().map(|&(n, used, e)| vec![n.to_string(), used.to_string(), fmt_num(e)]).collect(),
-        });
-        s.text("提携が少なすぎて φ が定まらないとき (連立方程式が特異) は、同じ数だけ追加でサンプリングする。");
-        for &(n, _, e) in &sampled_rows {
-            s.series("誤差 対 提携の数", n as f64, e);
-        }
-    })?;
+    report::kernel_shap(tr, kernel_err, &sampled_rows)?;
 
     // A linear model: φ_i = w_i (x_i − E_B x_i) in closed form.
     let w_lin = Array1::from_vec(vec![2.0, -1.5, 1.0, 0.3, 0.0, -0.7]);
@@ -364,15 +321,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
                 .mean_axis(Axis(0))
                 .unwrap_or_else(|| Array1::zeros(m)));
     let linear_err = max_abs_diff(&phi_lin, &closed);
-    tr.step("linear", |s| {
-        s.text("特徴量が独立 (背景データで埋める) で f(x) = w·x + b なら、シャープレイ値は φ_i = w_i (x_i − E[x_i]) という閉じた式になる。列挙した値と一致するかを確かめる。");
-        s.table(Table {
-            name: "線形モデル f = w·x + 0.25".into(),
-            columns: ["特徴量", "w_i", "列挙した φ_i", "w_i (x_i − E x_i)"].map(String::from).to_vec(),
-            rows: (0..m).map(|i| vec![NAMES[i].into(), format!("{}", w_lin[i]), format!("{:.6}", phi_lin[i]), format!("{:.6}", closed[i])]).collect(),
-        });
-        s.scalar("最大の差", linear_err);
-    })?;
+    report::linear(tr, &w_lin, &phi_lin, &closed, linear_err)?;
 
     let mut importance = Array1::<f64>::zeros(m);
     let mut worst_eff = efficiency_err;
@@ -387,21 +336,14 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     importance /= cfg.instances as f64;
     let noise_share =
         importance.slice(ndarray::s![3..]).sum() / importance.sum().max(f64::MIN_POSITIVE);
-    tr.step("global", |s| {
-        s.text(format!("{} 個の入力で |φ_i| を平均すると、モデル全体としての特徴量の重要度になる。x3〜x5 の取り分は {:.4}。", cfg.instances, noise_share));
-        s.table(Table {
-            name: "平均 |φ_i|".into(),
-            columns: ["特徴量", "平均 |φ_i|"].map(String::from).to_vec(),
-            rows: (0..m).map(|i| vec![NAMES[i].into(), format!("{:.4}", importance[i])]).collect(),
-        });
-    })?;
+    report::global(tr, cfg, &importance, noise_share)?;
 
     Ok(vec![
-        Metric::at_least("model_test_r2", test_r2, 0.95),
-        Metric::at_most("efficiency_err", worst_eff, 1e-9),
-        Metric::at_most("kernel_vs_exact_err", kernel_err, 1e-8),
+        MODEL_TEST_R2.measure(test_r2),
+        EFFICIENCY_ERR.measure(worst_eff),
+        KERNEL_VS_EXACT_ERR.measure(kernel_err),
         Metric::reported("kernel_sampled_err", sampled_err),
-        Metric::at_most("linear_closed_form_err", linear_err, 1e-9),
-        Metric::at_most("irrelevant_feature_share", noise_share, 0.05),
+        LINEAR_CLOSED_FORM_ERR.measure(linear_err),
+        IRRELEVANT_FEATURE_SHARE.measure(noise_share),
     ])
 }

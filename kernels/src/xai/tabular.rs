@@ -106,11 +106,10 @@ pub fn train_mlp<R: Rng + ?Sized>(
     tr: &mut Trace,
     key: &str,
 ) -> Result<(Mlp, Array2<f64>, f64), KernelError> {
-    let nn_err = |e: NnError| KernelError::InvalidConfig(e.to_string());
     let (x, y) = dataset(TRAIN_ROWS, rng);
     let (xt, yt) = dataset(TRAIN_ROWS / 4, rng);
-    let mut mlp = Mlp::new(cfg.hidden, rng).map_err(nn_err)?;
-    let mut opt = Adam::new(cfg.lr, 0.9, 0.999, 1e-8).map_err(nn_err)?;
+    let mut mlp = Mlp::new(cfg.hidden, rng)?;
+    let mut opt = Adam::new(cfg.lr, 0.9, 0.999, 1e-8)?;
     let batch = 128;
     let every = (cfg.steps / 5).max(1);
     for step in 1..=cfg.steps {

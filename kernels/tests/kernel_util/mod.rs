@@ -2,7 +2,8 @@
 #![allow(dead_code)]
 
 use eshikaku_kernels::KernelError;
-use eshikaku_kernels::registry::{self, Report};
+use eshikaku_kernels::registry;
+use eshikaku_kernels::trace::Report;
 use eshikaku_kernels::trace::{CollectSink, Step, Trace};
 
 /// Runs kernel `id` through the registry, as the CLI does.
@@ -20,6 +21,26 @@ pub fn metric(report: &Report, name: &str) -> f64 {
         .metric(name)
         .unwrap_or_else(|| panic!("missing metric {name}: {:?}", report.metrics))
         .value
+}
+
+/// Every goal kernel `id` declares is among the report's metrics, with the goal's target, and
+/// every metric with a target passed. The thresholds are the kernel's own (`KernelInfo::goals`),
+/// never restated here.
+pub fn assert_goals_met(id: &str, report: &Report) {
+    let info = registry::find(id).expect("registered");
+    assert!(!info.goals.is_empty(), "{id} declares no goals");
+    for goal in info.goals {
+        let m = report.metric(goal.metric).unwrap_or_else(|| {
+            panic!("{id}: missing metric {}: {:?}", goal.metric, report.metrics)
+        });
+        assert_eq!(m.target, Some(goal.target), "{id}: {}", goal.metric);
+        assert!(
+            m.pass,
+            "{id}: {} = {} misses {}",
+            m.name, m.value, goal.target
+        );
+    }
+    assert!(report.passed(), "{id}: {:?}", report.metrics);
 }
 
 /// Every recorded step is declared by the kernel, carries its declared title, and the declared

@@ -15,7 +15,7 @@
 use super::worker::{ParameterServer, UpdateReport};
 use crate::KernelError;
 use crate::rl::learner::Hyper;
-use crate::rl::steps::{self, TrainingLog};
+use crate::rl::report::{self, TrainingLog};
 use crate::trace::{Table, Trace};
 use std::time::{Duration, Instant};
 
@@ -64,8 +64,8 @@ impl Monitor {
             self.paused(server, |_| {
                 let mut local = server.lock().net.clone();
                 local.set_params(params);
-                steps::rollout(tr, &mut local, rollout, hp)?;
-                steps::loss(tr, &r.stats, hp)
+                report::rollout(tr, &mut local, rollout, hp)?;
+                report::loss(tr, &r.stats, hp)
             })?;
         }
         if self.first_updates.len() < SHOWN_UPDATES {

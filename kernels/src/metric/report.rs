@@ -11,7 +11,7 @@ use ndarray::{Array2, ArrayRef2};
 /// The fixed stratified split of the digits (1,442 train / 355 test), with the training
 /// indices of each class and of every other class (for drawing positives and negatives).
 #[derive(Debug, Clone)]
-pub struct Digits2 {
+pub struct DigitSplit {
     pub train: Array2<f32>,
     pub train_labels: Vec<u8>,
     pub test: Array2<f32>,
@@ -22,7 +22,7 @@ pub struct Digits2 {
     pub not_class: Vec<Vec<usize>>,
 }
 
-impl Digits2 {
+impl DigitSplit {
     pub fn load() -> Self {
         let (train, test) = digits::load().split();
         let by_class: Vec<Vec<usize>> = (0..CLASSES)
@@ -53,7 +53,7 @@ impl Digits2 {
 /// The baseline every learned embedding is compared with: the test digits projected on the two
 /// principal components of the training pixels. Records the `data` step and returns its
 /// Recall@1.
-pub fn pca_baseline(tr: &mut Trace, data: &Digits2) -> Result<f64, KernelError> {
+pub fn pca_baseline(tr: &mut Trace, data: &DigitSplit) -> Result<f64, KernelError> {
     let pca = Pca::fit(&data.train, 2);
     let proj = pca.transform(&data.test);
     let recall = recall_at_1(&proj, &data.test_labels);
@@ -87,7 +87,7 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Embeds the test digits with `net` and measures them.
-    pub fn take(net: &mut EmbeddingNet<f32>, data: &Digits2, epoch: usize, loss: f64) -> Self {
+    pub fn take(net: &mut EmbeddingNet<f32>, data: &DigitSplit, epoch: usize, loss: f64) -> Self {
         let emb = net.embed_all(&data.test);
         Self {
             epoch,

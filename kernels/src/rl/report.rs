@@ -9,22 +9,22 @@ use super::loss::{LossTerms, n_step_returns};
 use super::vec_env::{EpisodeEnd, Rollout};
 use crate::KernelError;
 use crate::nn::Params;
-use crate::trace::{Metric, Table, Trace, fmt_num};
+use crate::trace::{Goal, Metric, Table, Trace, fmt_num};
 use ndarray::{Array2, s};
 use ndarray_rand::rand::Rng;
 use std::collections::VecDeque;
 
 /// CartPole-v1 counts as solved at a mean greedy return of 475 over 100 episodes.
 pub const SOLVED: f64 = 475.0;
+
+/// Target of both kernels: the greedy policy's mean return over the evaluation episodes is
+/// at least [`SOLVED`].
+pub const EVAL_RETURN_MEAN: Goal = Goal::at_least("eval_return_mean", SOLVED);
 /// Greedy episodes per check on the learning curve.
 pub const CHECK_EPISODES: usize = 10;
 
 fn row<const K: usize>(cells: [String; K]) -> Vec<String> {
     cells.into()
-}
-
-fn f3(x: f64) -> String {
-    format!("{x:.3}")
 }
 
 /// `environment`: the physics constants and one episode of a random policy.
@@ -130,9 +130,9 @@ pub fn rollout(
                 if ro.actions[t * n] == 1 { "右" } else { "左" }.into(),
                 fmt_num(f64::from(ro.rewards[[t, 0]])),
                 fmt_num(f64::from(ro.dones[[t, 0]])),
-                f3(f64::from(v)),
-                f3(f64::from(returns[[t, 0]])),
-                f3(f64::from(returns[[t, 0]] - v)),
+                fmt_num(f64::from(v)),
+                fmt_num(f64::from(returns[[t, 0]])),
+                fmt_num(f64::from(returns[[t, 0]] - v)),
             ])
         })
         .collect();
@@ -285,7 +285,7 @@ pub fn evaluation(
 /// The metrics both kernels end with.
 pub fn metrics(ev: &Evaluation, log: &TrainingLog) -> Vec<Metric> {
     let mut m = vec![
-        Metric::at_least("eval_return_mean", ev.mean(), SOLVED),
+        EVAL_RETURN_MEAN.measure(ev.mean()),
         Metric::reported("eval_return_min", ev.min()),
         Metric::reported("train_return_last100", log.recent_mean()),
         Metric::reported("train_episodes", log.episodes as f64),

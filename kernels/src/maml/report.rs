@@ -14,30 +14,15 @@ use ndarray_rand::rand::rngs::StdRng;
 
 /// The steps the kernel records.
 pub const STEPS: &[StepDecl] = &[
-    StepDecl {
-        key: "tasks",
-        title: "タスクの分布 p(T): 振幅と位相の違う正弦波",
-    },
-    StepDecl {
-        key: "inner_update",
-        title: "1 回のメタ更新を分解する (inner → outer)",
-    },
-    StepDecl {
-        key: "meta_train",
-        title: "メタ学習 (outer loop) の進み具合",
-    },
-    StepDecl {
-        key: "pretrain",
-        title: "比較: 全タスクで事前学習したモデル",
-    },
-    StepDecl {
-        key: "few_shot",
-        title: "新しいタスクで 5 点から適応 (600 タスクの平均)",
-    },
-    StepDecl {
-        key: "figure2",
-        title: "論文の Figure 2: 適応前・1 ステップ後・10 ステップ後",
-    },
+    StepDecl::new("tasks", "タスクの分布 p(T): 振幅と位相の違う正弦波"),
+    StepDecl::new("inner_update", "1 回のメタ更新を分解する (inner → outer)"),
+    StepDecl::new("meta_train", "メタ学習 (outer loop) の進み具合"),
+    StepDecl::new("pretrain", "比較: 全タスクで事前学習したモデル"),
+    StepDecl::new("few_shot", "新しいタスクで 5 点から適応 (600 タスクの平均)"),
+    StepDecl::new(
+        "figure2",
+        "論文の Figure 2: 適応前・1 ステップ後・10 ステップ後",
+    ),
 ];
 
 fn row(cells: impl IntoIterator<Item = String>) -> Vec<String> {

@@ -1,11 +1,10 @@
-//! Small helpers the generative kernels share: turning batches of images into sample grids,
+//! What the generative kernels (gan, dcgan, cgan, pix2pix) share: turning batches of images into sample grids,
 //! histograms of the discriminator's outputs, and the digits rescaled for a tanh generator.
 //!
 //! The training loops themselves stay in each kernel's file, where a learner reads them.
 
 use crate::KernelError;
 use crate::data::digits::{self, Digits};
-use crate::nn::NnError;
 use crate::nn::activation::sigmoid;
 use crate::trace::{Image, Palette, Table};
 use ndarray::{Array4, ArrayRef4, Axis};
@@ -15,11 +14,6 @@ use ndarray::{Array4, ArrayRef4, Axis};
 pub fn is_checkpoint(it: usize, total: usize, count: usize) -> bool {
     let total = total.max(1);
     it == total || (it * count) / total != ((it - 1) * count) / total
-}
-
-/// Turns a layer-construction error into the kernel error a learner sees.
-pub fn nn_err(e: NnError) -> KernelError {
-    KernelError::InvalidConfig(e.to_string())
 }
 
 /// `Ok(())` if `value` is finite and `|value| ≤ limit`, otherwise [`KernelError::Diverged`]

@@ -10,7 +10,7 @@ use crate::study::pick::{QuestionRef, Scope, in_scope, review_queue};
 use crate::study::practice::Round;
 use crate::study::records::{ExamRecord, KernelRunRecord, MetricRecord, Mode, Rating, Timestamp};
 use eshikaku_kernels::knobs::KnobValues;
-use eshikaku_kernels::registry::Report;
+use eshikaku_kernels::trace::Report;
 
 /// A practice or review round on screen.
 pub struct QuizState {

@@ -55,7 +55,13 @@ pub(super) fn first_iteration(
             asked.join(", ")
         ));
         s.scalar("loss_G", f64::from(loss_g));
-        s.image(sample_grid("学習前の G(z | y)", &fake.slice(ndarray::s![..8, .., .., ..]), 8));
+        // At most 8 samples: a batch may be smaller (batch_size ≥ 4).
+        let shown = fake.shape()[0].min(8);
+        s.image(sample_grid(
+            "学習前の G(z | y)",
+            &fake.slice(ndarray::s![..shown, .., .., ..]),
+            8,
+        ));
     })
 }
 

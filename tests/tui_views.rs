@@ -441,3 +441,28 @@ fn every_screen_renders_at_every_size() {
     }
     assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
 }
+
+#[test]
+fn the_step_note_stays_visible_while_the_values_scroll() {
+    let mut app = app();
+    app.size = (80, 24);
+    open(&mut app, "normalization");
+    let info = registry::find("norm").expect("norm");
+    let knobs = info.configure(0, &[] as &[&str]).expect("defaults");
+    let mut sink = CollectSink::default();
+    let result = info.run(&knobs, &mut Trace::new(&mut sink));
+    app.run = Some(KernelRun::replay(info, knobs, sink.steps, result));
+    app.screen = Screen::Kernel;
+    app.viewed_step = Some(7);
+    press(&mut app, KeyCode::End);
+    assert!(
+        app.step_scroll > 0,
+        "the values scroll: {}",
+        screen(&render(&app, 80, 24))
+    );
+    let shown = screen(&render(&app, 80, 24));
+    assert!(
+        shown.contains("┃ "),
+        "the note is pinned above the values: {shown}"
+    );
+}

@@ -179,10 +179,21 @@ pub fn max_scroll(app: &App) -> usize {
     let Some(step) = app.shown_step().and_then(|i| run.steps.get(i)) else {
         return 0;
     };
-    let history = values::series_history(&run.steps[..=step.index.min(run.steps.len() - 1)]);
     let width = usize::from(area.width);
-    let parts = step_parts::parts(head(app, step, width), step, &history, width, &opts(app));
-    step_parts::total_height(&parts, width).saturating_sub(usize::from(area.height))
+    let (_, body) = pinned(area, head(app, step, width).len());
+    let history = values::series_history(&run.steps[..=step.index.min(run.steps.len() - 1)]);
+    let parts = step_parts::parts(Vec::new(), step, &history, width, &opts(app));
+    step_parts::total_height(&parts, width).saturating_sub(usize::from(body.height))
+}
+
+/// The step pane split into the pinned title and note (`head_rows`, at most half the pane) and
+/// the scrolled values below, so the lesson's note stays in view while the values scroll.
+fn pinned(area: Rect, head_rows: usize) -> (Rect, Rect) {
+    let rows = u16::try_from(head_rows)
+        .unwrap_or(u16::MAX)
+        .min(area.height / 2);
+    let [head, body] = Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(area);
+    (head, body)
 }
 
 /// How the model says values are drawn.
@@ -230,10 +241,13 @@ fn render_step(app: &App, shown: Option<usize>, area: Rect, buf: &mut Buffer) {
     let Some(step) = shown.and_then(|i| run.steps.get(i)) else {
         return;
     };
-    let history = values::series_history(&run.steps[..=step.index.min(run.steps.len() - 1)]);
     let width = usize::from(area.width);
-    let parts = step_parts::parts(head(app, step, width), step, &history, width, &opts(app));
+    let head = head(app, step, width);
+    let (head_area, body) = pinned(area, head.len());
+    Paragraph::new(head).render(head_area, buf);
+    let history = values::series_history(&run.steps[..=step.index.min(run.steps.len() - 1)]);
+    let parts = step_parts::parts(Vec::new(), step, &history, width, &opts(app));
     let max_scroll =
-        step_parts::total_height(&parts, width).saturating_sub(usize::from(area.height));
-    step_parts::render(&parts, area, app.step_scroll.min(max_scroll), buf);
+        step_parts::total_height(&parts, width).saturating_sub(usize::from(body.height));
+    step_parts::render(&parts, body, app.step_scroll.min(max_scroll), buf);
 }

@@ -87,13 +87,12 @@ impl Widget for &KnobFormView<'_> {
         Paragraph::new(doc_lines).render(doc_area, buf);
         Paragraph::new(key_hints(
             &[
-                ("↑/↓", "選択"),
-                ("入力", "値"),
-                ("←/→", "選択肢"),
-                ("Ctrl-r", "新しい seed"),
-                ("Ctrl-d", "既定値"),
                 ("Enter", "実行"),
                 ("Esc", "閉じる"),
+                ("↑/↓", "選択"),
+                ("←/→", "切替"),
+                ("C-r", "新 seed"),
+                ("C-d", "既定値"),
             ],
             self.status,
         ))

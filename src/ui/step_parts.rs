@@ -46,7 +46,10 @@ pub fn parts<'a>(
     width: usize,
     opts: &ViewOpts,
 ) -> Vec<Part<'a>> {
-    let mut out = vec![Part::Lines(head)];
+    let mut out = Vec::new();
+    if !head.is_empty() {
+        out.push(Part::Lines(head));
+    }
     let mut shown: Vec<&str> = Vec::new();
     for v in &step.values {
         match v {

@@ -194,3 +194,32 @@ fn blank_if_wide(buf: &mut ratatui::buffer::Buffer, x: u16, y: u16) {
         cell.set_symbol(" ");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::buffer::{Buffer, CellDiffOption};
+    use ratatui::layout::Rect;
+
+    #[test]
+    fn ambiguous_characters_get_two_cells_when_widened() {
+        let mut buf = Buffer::with_lines(["aΣb│"]);
+        widen_ambiguous(&mut buf);
+        assert!(wrap::is_ambiguous('Σ') && wrap::is_ambiguous('−'));
+        assert_eq!(buf[(1, 0)].symbol(), "Σ");
+        assert_eq!(buf[(2, 0)].diff_option, CellDiffOption::Skip);
+        assert_eq!(buf[(3, 0)].symbol(), "b", "the rest of the row moves right");
+    }
+
+    #[test]
+    fn a_popup_blanks_wide_characters_it_straddles_on_both_edges() {
+        // "あいうえお" covers columns 0..10; a popup over columns 3..7 cuts "い" (2–3) on the
+        // left and "え" (6–7) on the right.
+        let mut buf = Buffer::with_lines(["あいうえおxx"]);
+        clear_popup(Rect::new(3, 0, 4, 1), &mut buf);
+        assert_eq!(buf[(2, 0)].symbol(), " ", "left half of い blanked");
+        assert_eq!(buf[(7, 0)].symbol(), " ", "right half of え blanked");
+        assert_eq!(buf[(0, 0)].symbol(), "あ");
+        assert_eq!(buf[(8, 0)].symbol(), "お");
+    }
+}

@@ -51,7 +51,12 @@ pub fn handle_key(app: &App, key: KeyEvent) -> Option<Message> {
     if common.is_some() {
         return common;
     }
-    match app.screen {
+    screen_key(app.screen, key)
+}
+
+/// The keys that mean something on one screen only.
+fn screen_key(screen: Screen, key: KeyEvent) -> Option<Message> {
+    match screen {
         Screen::Home => match key.code {
             KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => Some(Message::Open),
             KeyCode::Char('r') => Some(Message::RunKernel),

@@ -24,16 +24,27 @@ pub fn ambiguous_wide() -> bool {
 
 /// Columns `c` takes, honouring [`ambiguous_wide`].
 pub fn char_width(c: char) -> usize {
-    if ambiguous_wide() {
-        c.width_cjk().unwrap_or(0)
+    if ambiguous_wide() && is_ambiguous(c) {
+        2
     } else {
         c.width().unwrap_or(0)
     }
 }
 
-/// Whether `c` is East Asian ambiguous width (one column, or two in CJK terminals).
+/// Whether `c` is East Asian ambiguous width (`A` in EastAsianWidth.txt: one column, or two in
+/// CJK terminals). `unicode-width`'s CJK widths cover most of them but count Greek, Cyrillic
+/// and the minus sign narrow, which CJK terminals draw wide; those are added here.
 pub fn is_ambiguous(c: char) -> bool {
-    c.width() == Some(1) && c.width_cjk() == Some(2)
+    let extra = matches!(
+        c,
+        '\u{0391}'..='\u{03A9}'
+            | '\u{03B1}'..='\u{03C9}'
+            | '\u{0401}'
+            | '\u{0410}'..='\u{044F}'
+            | '\u{0451}'
+            | '\u{2212}'
+    );
+    c.width() == Some(1) && (extra || c.width_cjk() == Some(2))
 }
 
 /// `text` cut to at most `max` columns, ending in `…` when something was cut (a one-line list

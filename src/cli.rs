@@ -132,6 +132,17 @@ pub enum LessonsCommand {
     },
     /// Print the JSON Schema of the lesson format (for editor completion).
     Schema,
+    /// Write a lesson skeleton to DIR/<NN_chapter>/ID.yaml (and DIR/lesson.schema.json).
+    New {
+        /// Lesson id (lowercase ASCII letters, digits, `-`, `_`); also the file name.
+        id: String,
+        /// Chapter id, e.g. `normalization` (see `content/chapters.yaml`).
+        #[arg(long)]
+        chapter: String,
+        /// Content folder to write into (default: `content/`).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Runs the parsed command line.
@@ -178,6 +189,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
                 lessons::check(dir.as_deref().or(cli.content.as_deref()))
             }
             LessonsCommand::Schema => lessons::schema(),
+            LessonsCommand::New { id, chapter, dir } => lessons::new(&id, &chapter, dir.as_deref()),
         },
     }
 }

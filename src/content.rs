@@ -3,9 +3,12 @@
 pub mod check;
 pub mod code;
 pub mod diagnostic;
+pub mod limits;
 pub mod model;
 pub mod relevant;
+pub mod safe_text;
 pub mod source;
+pub mod stats;
 pub mod yaml;
 
 use check::{LessonEntry, check_set};

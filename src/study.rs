@@ -9,6 +9,7 @@ pub mod exam;
 pub mod export;
 pub mod pick;
 pub mod practice;
+pub mod progress;
 pub mod records;
 pub mod report;
 pub mod schedule;

@@ -16,12 +16,19 @@ use ratatui::crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event as TermEvent,
 };
 use ratatui::crossterm::execute;
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 /// Opens the TUI on the built-in lessons (plus `folder`), until the learner quits.
 pub fn main(folder: Option<&Path>) -> ExitCode {
+    // Without a terminal (`eshikaku < /dev/null`, a pipe, cron) terminal set-up would fail or
+    // draw escape codes into a file: say what works instead, before touching the terminal.
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        eprintln!("{NO_TERMINAL}");
+        return ExitCode::from(2);
+    }
     let loaded = crate::content::load(folder);
     let mut app = App::new(loaded.library, loaded.diagnostics.len());
     let (store, warnings) = crate::study::store::Store::open_default();
@@ -30,9 +37,16 @@ pub fn main(folder: Option<&Path>) -> ExitCode {
     app.study.refresh(&app.library, app.now);
     app.status = app.study.store_warning.clone();
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    // `ratatui::init` also installs a panic hook that restores the terminal before the
+    // `ratatui::try_init` also installs a panic hook that restores the terminal before the
     // panic message is printed.
-    let mut terminal = ratatui::init();
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            ratatui::restore();
+            eprintln!("error: cannot set up the terminal: {e}");
+            return ExitCode::from(2);
+        }
+    };
     // Without mouse capture the wheel still scrolls through the terminal's arrow keys.
     let mouse = execute!(std::io::stdout(), EnableMouseCapture).is_ok();
     let result = run(&mut terminal, &mut app, &store);
@@ -48,6 +62,11 @@ pub fn main(folder: Option<&Path>) -> ExitCode {
         }
     }
 }
+
+/// What `eshikaku` without a command says when stdin or stdout is not a terminal.
+pub const NO_TERMINAL: &str = "error: the study screens need a terminal (stdin and stdout are not both one); \
+without one, use `eshikaku list`, `eshikaku show LESSON`, `eshikaku quiz`, `eshikaku exam`, \
+`eshikaku run KERNEL` or another command from `eshikaku --help`";
 
 /// The event loop: draw, then sleep until a key, a resize, a kernel event or a running timer
 /// (see [`wake::interval`]); an idle app blocks on input and uses no CPU.

@@ -51,6 +51,20 @@ fn a_scripted_exam_prints_the_per_chapter_result() {
         .count();
     assert!(scored >= 2, "a score line per chapter and area:\n{out}");
     assert!(home.path().join("progress.sqlite3").exists());
+    // The statistics afterwards are valid JSON that include this exam.
+    let (code, json, err) = run(home.path(), &["stats", "--json"], "");
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    let exams = v["exams"].as_array().expect("exam history");
+    assert_eq!(exams.len(), 1, "{json}");
+    assert_eq!(exams[0]["questions"], 5);
+    let per_chapter: u64 = exams[0]["by_chapter"]
+        .as_array()
+        .expect("per chapter")
+        .iter()
+        .map(|s| s["total"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(per_chapter, 5);
 }
 
 #[test]

@@ -18,6 +18,8 @@ pub enum KnobKind {
         default: &'static str,
         options: &'static [&'static str],
     },
+    /// Free text, e.g. a file path (`--set file=Dockerfile`).
+    Text { default: &'static str },
 }
 
 /// One knob a kernel declares.
@@ -84,6 +86,15 @@ impl KnobSpec {
         }
     }
 
+    /// A free-text knob (a path, a name).
+    pub const fn text(name: &'static str, doc: &'static str, default: &'static str) -> Self {
+        Self {
+            name,
+            doc,
+            kind: KnobKind::Text { default },
+        }
+    }
+
     /// The default value.
     pub fn default_value(&self) -> KnobValue {
         match self.kind {
@@ -91,6 +102,7 @@ impl KnobSpec {
             KnobKind::Float { default, .. } => KnobValue::Float(default),
             KnobKind::Bool { default } => KnobValue::Bool(default),
             KnobKind::Choice { default, .. } => KnobValue::Choice(default),
+            KnobKind::Text { default } => KnobValue::Text(default.to_string()),
         }
     }
 
@@ -101,6 +113,7 @@ impl KnobSpec {
             KnobKind::Float { min, max, .. } => format!("number in {min}..={max}"),
             KnobKind::Bool { .. } => "true or false".to_string(),
             KnobKind::Choice { options, .. } => format!("one of {}", options.join(" | ")),
+            KnobKind::Text { .. } => "text".to_string(),
         }
     }
 
@@ -142,18 +155,20 @@ impl KnobSpec {
                 .find(|o| **o == t)
                 .map(|o| KnobValue::Choice(o))
                 .ok_or_else(|| bad("not one of the options")),
+            KnobKind::Text { .. } => Ok(KnobValue::Text(t.to_string())),
         }
     }
 }
 
 /// A knob's value.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum KnobValue {
     Int(i64),
     Float(f64),
     Bool(bool),
     Choice(&'static str),
+    Text(String),
 }
 
 impl fmt::Display for KnobValue {
@@ -163,6 +178,7 @@ impl fmt::Display for KnobValue {
             Self::Float(v) => write!(f, "{v}"),
             Self::Bool(v) => write!(f, "{v}"),
             Self::Choice(v) => f.write_str(v),
+            Self::Text(v) => f.write_str(v),
         }
     }
 }
@@ -287,12 +303,12 @@ impl KnobValues {
 
     /// Every knob and its value, in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, KnobValue)> + '_ {
-        self.values.iter().map(|(k, v)| (*k, *v))
+        self.values.iter().map(|(k, v)| (*k, v.clone()))
     }
 
-    fn get(&self, name: &str) -> KnobValue {
+    fn get(&self, name: &str) -> &KnobValue {
         match self.values.get(name) {
-            Some(v) => *v,
+            Some(v) => v,
             // A kernel asking for a knob it did not declare is a bug in the kernel, caught by
             // the registry test that builds every kernel's config from its defaults.
             None => panic!("kernel bug: knob `{name}` is not declared"),
@@ -302,7 +318,7 @@ impl KnobValues {
     /// An integer knob's value.
     pub fn int(&self, name: &str) -> i64 {
         match self.get(name) {
-            KnobValue::Int(v) => v,
+            KnobValue::Int(v) => *v,
             other => panic!("kernel bug: knob `{name}` is {other:?}, not an integer"),
         }
     }
@@ -315,7 +331,7 @@ impl KnobValues {
     /// A real knob's value.
     pub fn float(&self, name: &str) -> f64 {
         match self.get(name) {
-            KnobValue::Float(v) => v,
+            KnobValue::Float(v) => *v,
             other => panic!("kernel bug: knob `{name}` is {other:?}, not a number"),
         }
     }
@@ -323,8 +339,16 @@ impl KnobValues {
     /// A boolean knob's value.
     pub fn bool(&self, name: &str) -> bool {
         match self.get(name) {
-            KnobValue::Bool(v) => v,
+            KnobValue::Bool(v) => *v,
             other => panic!("kernel bug: knob `{name}` is {other:?}, not a boolean"),
+        }
+    }
+
+    /// A text knob's value.
+    pub fn text(&self, name: &str) -> &str {
+        match self.get(name) {
+            KnobValue::Text(v) => v,
+            other => panic!("kernel bug: knob `{name}` is {other:?}, not text"),
         }
     }
 

@@ -8,6 +8,7 @@
 pub mod cgan;
 pub mod data;
 pub mod dcgan;
+pub mod docker;
 pub mod error;
 pub mod gan;
 pub mod gan_util;

@@ -107,5 +107,6 @@ const KERNELS: &[KernelInfo] = &[
     crate::xai::cam::KERNEL,
     crate::xai::lime::KERNEL,
     crate::xai::shap::KERNEL,
+    crate::docker::KERNEL,
     crate::norm::KERNEL,
 ];

@@ -2,9 +2,11 @@
 //! empty line skips a question); no feedback until the end, then the same result as the TUI.
 
 use super::ask::{Reply, columns, open_store, question_text, read_reply};
+use crate::content::Library;
 use crate::study::clock::{Clock, SystemClock};
 use crate::study::exam::{Exam, ExamPlan};
-use crate::study::report;
+use crate::study::records::ExamRecord;
+use crate::study::report::{self, bar_name_width, lines};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -59,7 +61,7 @@ pub fn main(
         }
     }
     let record = exam.submit(&lib, clock.now(), false).clone();
-    println!("\n{}", report::plain(&lib, &record, cols));
+    println!("\n{}", plain(&lib, &record, cols));
     if let Err(e) = store.record_exam(&record) {
         eprintln!("warning: the exam result was not saved: {e}");
     }
@@ -70,4 +72,39 @@ pub fn main(
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The report as plain text wrapped at `cols` columns (for the CLI).
+fn plain(lib: &Library, r: &ExamRecord, cols: usize) -> String {
+    use crate::ui::wrap::{fit, width, wrap};
+    let mut out = String::new();
+    let report = lines(lib, r);
+    let name_w = bar_name_width(&report, cols / 2);
+    for l in report {
+        if let Some(s) = &l.score {
+            let name = fit(&l.text, name_w);
+            let padw = name_w.saturating_sub(width(&name));
+            let filled = (s.ratio() * 20.0).round() as usize;
+            out.push_str(&format!(
+                "  {name}{} {}{} {:>3}/{:<3} {:>3.0}%\n",
+                " ".repeat(padw),
+                "█".repeat(filled.min(20)),
+                "░".repeat(20 - filled.min(20)),
+                s.correct,
+                s.total,
+                s.ratio() * 100.0
+            ));
+            continue;
+        }
+        let indent = if l.wrong.is_some() { "  " } else { "" };
+        if l.text.is_empty() {
+            out.push('\n');
+        }
+        for w in wrap(&l.text, cols.saturating_sub(indent.len())) {
+            if !l.text.is_empty() {
+                out.push_str(&format!("{indent}{w}\n"));
+            }
+        }
+    }
+    out
 }

@@ -3,9 +3,9 @@
 use super::ask::{Reply, columns, open_store, question_text, read_reply};
 use crate::study::clock::{Clock, SystemClock};
 use crate::study::pick::{Scope, in_scope, review_queue};
-use crate::study::practice::Round;
+use crate::study::practice::{Feedback, Round};
+use crate::study::progress::StudyState;
 use crate::study::records::Mode;
-use crate::tui::study::StudyState;
 use crate::ui::wrap::wrap;
 use std::io::Write;
 use std::process::ExitCode;
@@ -90,22 +90,7 @@ pub fn main(folder: Option<&std::path::Path>, args: &QuizArgs) -> ExitCode {
         else {
             break;
         };
-        if f.correct {
-            println!("✓ 正解");
-        } else {
-            let right = q.choices.get(q.answer - 1).map_or("", String::as_str);
-            println!("✗ 不正解。正解は {}) {right}", f.correct_shown + 1);
-        }
-        for l in wrap(&format!("解説: {}", q.explanation), cols) {
-            println!("  {l}");
-        }
-        if let Some(r) = f.answer.rating {
-            println!(
-                "  評価: {} ({:.1} 秒)",
-                r.label(),
-                f.answer.took_ms as f64 / 1000.0
-            );
-        }
+        print_feedback(q, &f, cols);
         if let Some((answer, card)) = round.take_unsaved() {
             study.answered(&answer, card.as_ref());
             if let Err(e) = store.record_answer(&answer, card.as_ref()) {
@@ -122,4 +107,28 @@ pub fn main(folder: Option<&std::path::Path>, args: &QuizArgs) -> ExitCode {
         round.correct_first_try, round.answered
     );
     ExitCode::SUCCESS
+}
+
+/// Right or wrong, the correct choice, the explanation and the rating.
+fn print_feedback(q: &crate::content::model::Question, f: &Feedback, cols: usize) {
+    if f.correct {
+        println!("✓ 正解");
+    } else {
+        let right = q
+            .answer
+            .checked_sub(1)
+            .and_then(|i| q.choices.get(i))
+            .map_or("", String::as_str);
+        println!("✗ 不正解。正解は {}) {right}", f.correct_shown + 1);
+    }
+    for l in wrap(&format!("解説: {}", q.explanation), cols) {
+        println!("  {l}");
+    }
+    if let Some(r) = f.answer.rating {
+        println!(
+            "  評価: {} ({:.1} 秒)",
+            r.label(),
+            f.answer.took_ms as f64 / 1000.0
+        );
+    }
 }

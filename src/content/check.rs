@@ -3,10 +3,11 @@
 use super::code::{self, SnippetError};
 use super::diagnostic::Diagnostic;
 use super::model::{AREAS, Chapter, ChapterList, CodeRef, FORMAT_VERSION, Lesson, Question};
+use super::safe_text;
 use super::source::{Origin, SourceFile};
 use super::yaml::{self, Parsed, Pos, Seg};
 use eshikaku_kernels::registry;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A lesson that passed its checks, with the file it came from.
 #[derive(Debug, Clone)]
@@ -63,6 +64,7 @@ pub fn check_set(files: &[SourceFile], known_chapters: &[Chapter]) -> CheckedSet
             }
         }
         check_lesson(f, &parsed, &chapter_ids, &mut out.diagnostics);
+        control_chars(f, &parsed, &mut out.diagnostics);
         if out.diagnostics.len() == before {
             lessons.push(LessonEntry {
                 lesson: parsed.value,
@@ -86,6 +88,7 @@ fn check_chapters(f: &SourceFile, out: &mut CheckedSet) {
         }
     };
     let d = &mut out.diagnostics;
+    control_chars(f, &parsed, d);
     if parsed.value.format_version != FORMAT_VERSION {
         d.push(Diagnostic::new(
             &f.path,
@@ -93,6 +96,8 @@ fn check_chapters(f: &SourceFile, out: &mut CheckedSet) {
             format!("format_version must be {FORMAT_VERSION}"),
         ));
     }
+    // Sets, not scans of the earlier items: a hostile file may hold 100 000 of them.
+    let mut ids = HashSet::new();
     for (i, c) in parsed.value.chapters.iter().enumerate() {
         let at = |k| parsed.pos(&[Seg::Key("chapters"), Seg::Index(i), Seg::Key(k)]);
         if !valid_id(&c.id) {
@@ -102,7 +107,7 @@ fn check_chapters(f: &SourceFile, out: &mut CheckedSet) {
                 bad_id_message("chapter", &c.id),
             ));
         }
-        if parsed.value.chapters[..i].iter().any(|o| o.id == c.id) {
+        if !ids.insert(c.id.as_str()) {
             d.push(Diagnostic::new(
                 &f.path,
                 at("id"),
@@ -117,7 +122,26 @@ fn check_chapters(f: &SourceFile, out: &mut CheckedSet) {
             ));
         }
     }
-    out.chapters.extend(parsed.value.chapters);
+    // Chapters are kept even with problems (lessons refer to them): make their text inert.
+    out.chapters
+        .extend(parsed.value.chapters.into_iter().map(|c| Chapter {
+            id: safe_text::inert(&c.id).into_owned(),
+            title: safe_text::inert(&c.title).into_owned(),
+        }));
+}
+
+/// Reports control characters anywhere in the file's text (see [`safe_text`]), so a lesson
+/// that would drive the learner's terminal is skipped instead of rendered.
+fn control_chars<T>(f: &SourceFile, p: &Parsed<T>, d: &mut Vec<Diagnostic>) {
+    for (pos, text) in p.scalars() {
+        if let Some((i, c)) = safe_text::first_forbidden(text) {
+            d.push(Diagnostic::new(
+                &f.path,
+                pos,
+                safe_text::forbidden_message(i, c),
+            ));
+        }
+    }
 }
 
 fn check_lesson(f: &SourceFile, p: &Parsed<Lesson>, chapters: &[&str], d: &mut Vec<Diagnostic>) {
@@ -150,11 +174,7 @@ fn check_lesson(f: &SourceFile, p: &Parsed<Lesson>, chapters: &[&str], d: &mut V
     if !chapters.contains(&l.chapter.as_str()) {
         err(
             p.pos(&[Seg::Key("chapter")]),
-            format!(
-                "unknown chapter `{}`: use one of {} or add it to chapters.yaml",
-                l.chapter,
-                chapters.join(", ")
-            ),
+            unknown_chapter_message(&l.chapter, chapters),
         );
     }
     for (key, empty) in [
@@ -211,9 +231,10 @@ fn check_lesson(f: &SourceFile, p: &Parsed<Lesson>, chapters: &[&str], d: &mut V
             }
         }
     }
+    let mut ids = HashSet::new();
     for (i, q) in l.questions.iter().enumerate() {
         let at = |k: &str| p.pos(&[Seg::Key("questions"), Seg::Index(i), Seg::Key(k)]);
-        if l.questions[..i].iter().any(|o| o.id == q.id) {
+        if !ids.insert(q.id.as_str()) {
             err(
                 at("id"),
                 format!("duplicate question id `{}` in this lesson", q.id),
@@ -256,10 +277,11 @@ fn question_problems(q: &Question) -> Vec<(&'static str, String)> {
             format!("a question needs at least 2 choices (the exam uses 4); it has {n}"),
         ));
     }
+    let mut seen = HashSet::new();
     for (i, c) in q.choices.iter().enumerate() {
         if c.trim().is_empty() {
             out.push(("choices", format!("choice {} is empty", i + 1)));
-        } else if q.choices[..i].contains(c) {
+        } else if !seen.insert(c.as_str()) {
             out.push((
                 "choices",
                 format!("choice {} repeats an earlier choice", i + 1),
@@ -288,6 +310,13 @@ fn code_problems(q: &Question, c: &CodeRef, out: &mut Vec<(&'static str, String)
         _ => "`code.text`".to_string(),
     };
     match code::code_text(c) {
+        Err(SnippetError::OutsideSources) => out.push((
+            "code",
+            format!(
+                "code.file `{}` is outside kernels/src/: give a relative path inside it, like `nn/norm.rs` (lessons may only quote the built-in kernel sources; `..`, `./` and absolute paths are refused)",
+                c.file.as_deref().unwrap_or("")
+            ),
+        )),
         Err(SnippetError::NotOneSource) => out.push((
             "code",
             "give either `file` and `marker` (Rust cut from a kernel) or `text` (code written here), not both"
@@ -330,6 +359,14 @@ pub fn valid_id(id: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
         && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+fn unknown_chapter_message(chapter: &str, known: &[&str]) -> String {
+    let choices = match known {
+        [] => "no chapters are defined yet".to_string(),
+        _ => format!("use one of {}", known.join(", ")),
+    };
+    format!("unknown chapter `{chapter}`: {choices} or add it to chapters.yaml")
 }
 
 fn bad_id_message(what: &str, id: &str) -> String {

@@ -10,6 +10,8 @@ use super::source::kernel_source;
 /// Why a question's code could not be found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnippetError {
+    /// The path is absolute, climbs out with `..`, or is not a plain `/`-separated path.
+    OutsideSources,
     NoFile,
     NoBegin,
     NoEnd,
@@ -39,28 +41,42 @@ pub fn blanked(q: &Question) -> Option<Result<String, SnippetError>> {
 
 /// The snippet marked `marker` in `kernels/src/<file>`.
 pub fn snippet(file: &str, marker: &str) -> Result<String, SnippetError> {
+    if !is_inside_sources(file) {
+        return Err(SnippetError::OutsideSources);
+    }
     let text = kernel_source(file).ok_or(SnippetError::NoFile)?;
     cut(text, marker)
 }
 
-/// The snippet marked `marker` in `text`.
+/// Whether `file` names a file inside `kernels/src/`: relative, `/`-separated, without `.`,
+/// `..` or empty parts. Lessons are data: they may quote the embedded kernel sources, nothing
+/// else, whatever the lookup underneath would do with `../` or `/etc/passwd`.
+pub fn is_inside_sources(file: &str) -> bool {
+    !file.is_empty()
+        && !file.contains(['\\', ':'])
+        && file
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
+/// The snippet marked `marker` in `text`. The end marker may also trail code on its line
+/// (`} // quiz:end m`, as rustfmt sometimes places it); that code is part of the snippet.
 pub fn cut(text: &str, marker: &str) -> Result<String, SnippetError> {
-    let is = |line: &str, what: &str| {
-        line.trim()
-            .strip_prefix("// quiz:")
-            .and_then(|rest| rest.strip_prefix(what))
-            .is_some_and(|name| name.trim() == marker)
-    };
+    let named = |rest: &str| rest.trim() == marker;
     let lines: Vec<&str> = text.lines().collect();
     let begin = lines
         .iter()
-        .position(|l| is(l, "begin "))
+        .position(|l| l.trim().strip_prefix("// quiz:begin ").is_some_and(named))
         .ok_or(SnippetError::NoBegin)?;
-    let len = lines[begin + 1..]
+    let (len, tail) = lines[begin + 1..]
         .iter()
-        .position(|l| is(l, "end "))
+        .enumerate()
+        .find_map(|(i, l)| end_code(l, marker).map(|code| (i, code)))
         .ok_or(SnippetError::NoEnd)?;
-    let body = &lines[begin + 1..begin + 1 + len];
+    let mut body: Vec<&str> = lines[begin + 1..begin + 1 + len].to_vec();
+    if !tail.trim().is_empty() {
+        body.push(tail);
+    }
     let indent = body
         .iter()
         .filter(|l| !l.trim().is_empty())
@@ -72,6 +88,12 @@ pub fn cut(text: &str, marker: &str) -> Result<String, SnippetError> {
         .map(|l| l.get(indent..).unwrap_or("").trim_end())
         .collect::<Vec<_>>()
         .join("\n"))
+}
+
+/// The code before `// quiz:end <marker>` on `line`, if the line ends the snippet.
+fn end_code<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+    let at = line.find("// quiz:end ")?;
+    (line[at + "// quiz:end ".len()..].trim() == marker).then(|| line[..at].trim_end())
 }
 
 /// The blank shown in place of the answer in a code-fill question.
@@ -88,6 +110,17 @@ mod tests {
     }
 
     #[test]
+    fn an_end_marker_may_trail_code() {
+        let src =
+            "match x {\n    // quiz:begin m\n    A => {\n        f();\n    } // quiz:end m\n}\n";
+        assert_eq!(cut(src, "m").as_deref(), Ok("A => {\n    f();\n}"));
+        assert_eq!(
+            cut("// quiz:begin m\nx // quiz:end mm\n", "m"),
+            Err(SnippetError::NoEnd)
+        );
+    }
+
+    #[test]
     fn reports_missing_markers() {
         assert_eq!(cut("// quiz:begin x\n", "x"), Err(SnippetError::NoEnd));
         assert_eq!(
@@ -95,5 +128,30 @@ mod tests {
             Err(SnippetError::NoBegin)
         );
         assert_eq!(snippet("no/such/file.rs", "x"), Err(SnippetError::NoFile));
+    }
+
+    #[test]
+    fn refuses_paths_outside_the_kernel_sources() {
+        for bad in [
+            "../../etc/passwd",
+            "/etc/passwd",
+            "nn/../../Cargo.toml",
+            "./nn/norm.rs",
+            "nn//norm.rs",
+            "C:\\Windows\\win.ini",
+            "",
+        ] {
+            assert_eq!(
+                snippet(bad, "x"),
+                Err(SnippetError::OutsideSources),
+                "{bad}"
+            );
+        }
+        assert!(is_inside_sources("nn/norm/batch_norm.rs"));
+        // A marker is only ever searched for as text inside the source.
+        assert_eq!(
+            snippet("nn/norm/batch_norm.rs", "../../etc/passwd"),
+            Err(SnippetError::NoBegin)
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! A problem found in a content file, printed as `path:line:column: message`.
 
+use super::safe_text::inert;
 use super::yaml::Pos;
 use std::fmt;
 
@@ -25,10 +26,14 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Paths and messages quote file names and file contents: print them inert, on one line.
         write!(
             f,
             "{}:{}:{}: {}",
-            self.path, self.pos.line, self.pos.col, self.message
+            inert(&self.path),
+            self.pos.line,
+            self.pos.col,
+            inert(&self.message)
         )
     }
 }

@@ -135,6 +135,8 @@ pub enum CodeLang {
     #[default]
     Rust,
     Python,
+    /// A Dockerfile written in the lesson (`code.text`).
+    Dockerfile,
 }
 
 impl CodeLang {
@@ -143,6 +145,7 @@ impl CodeLang {
         match self {
             CodeLang::Rust => "Rust",
             CodeLang::Python => "Python",
+            CodeLang::Dockerfile => "Dockerfile",
         }
     }
 }

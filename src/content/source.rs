@@ -1,6 +1,8 @@
 //! Where content files come from: the built-in set embedded in the binary, or a folder.
 
+use super::limits;
 use include_dir::{Dir, include_dir};
+use std::io::Read;
 use std::path::Path;
 
 static BUILTIN_CONTENT: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/content");
@@ -89,8 +91,21 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<SourceFile>, problems: &mut Vec<R
     let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
     for path in paths {
+        let shown = path.display().to_string();
+        let is_link = path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink());
         if path.is_dir() {
-            walk(root, &path, out, problems);
+            if is_link {
+                // A link back up the tree would make the walk endless.
+                problems.push((
+                    shown,
+                    "symbolic link to a folder is not followed: move or copy the folder here"
+                        .to_string(),
+                ));
+            } else {
+                walk(root, &path, out, problems);
+            }
             continue;
         }
         let rel = path
@@ -101,23 +116,63 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<SourceFile>, problems: &mut Vec<R
         if !is_yaml(&rel) {
             continue;
         }
-        let shown = path.display().to_string();
-        match std::fs::read(&path) {
-            Err(e) => problems.push((shown, format!("cannot read file: {e}"))),
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Err(_) => problems.push((
-                    shown,
-                    "file is not valid UTF-8: save it as UTF-8".to_string(),
-                )),
-                Ok(text) => out.push(SourceFile {
-                    path: shown,
-                    rel,
-                    text,
-                    origin: Origin::Folder,
-                }),
-            },
+        if is_link && !resolves_inside(root, &path) {
+            // A course folder (say, a cloned repository) must not make us read `~/.ssh/…`.
+            problems.push((
+                shown,
+                "symbolic link to a file outside the content folder is not followed: copy the file into the folder"
+                    .to_string(),
+            ));
+            continue;
+        }
+        match read_text(&path) {
+            Err(message) => problems.push((shown, message)),
+            Ok(text) => out.push(SourceFile {
+                path: shown,
+                rel,
+                text,
+                origin: Origin::Folder,
+            }),
         }
     }
+}
+
+/// Whether `path`, with every link resolved, lies inside `root`.
+fn resolves_inside(root: &Path, path: &Path) -> bool {
+    match (root.canonicalize(), path.canonicalize()) {
+        (Ok(root), Ok(target)) => target.starts_with(root),
+        _ => false,
+    }
+}
+
+/// The text of the content file at `path`: a regular file of at most
+/// [`limits::MAX_FILE_BYTES`] bytes of UTF-8. A device, a pipe or a huge file is refused
+/// without being read whole (the size is capped while reading too, in case it grows).
+fn read_text(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read file: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file (a device, pipe or socket): skipped".to_string());
+    }
+    if meta.len() > limits::MAX_FILE_BYTES as u64 {
+        return Err(limits::too_big_message(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            f.take(limits::MAX_FILE_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+        })
+        .map_err(|e| format!("cannot read file: {e}"))?;
+    if bytes.len() > limits::MAX_FILE_BYTES {
+        return Err(limits::too_big_message(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count();
+        format!(
+            "file is not valid UTF-8 (first bad byte on line {line}, byte offset {at}): save it as UTF-8"
+        )
+    })
 }
 
 fn is_yaml(rel: &str) -> bool {

@@ -38,6 +38,8 @@ pub struct YamlError {
 pub struct Parsed<T> {
     pub value: T,
     root: Node,
+    /// Where the text ends: positions past it are moved here (see [`end_of`]).
+    end: Pos,
 }
 
 impl<T> Parsed<T> {
@@ -62,11 +64,12 @@ impl<T> Parsed<T> {
     /// Position of the node at `path`, or of its deepest existing ancestor.
     pub fn pos(&self, path: &[Seg]) -> Pos {
         let (nodes, _) = self.walk(path);
-        nodes
+        let pos = nodes
             .iter()
             .rev()
             .find_map(|n| start_of(n))
-            .unwrap_or(Pos::START)
+            .unwrap_or(Pos::START);
+        pos.min(self.end)
     }
 
     /// Position of the mapping key `key` at `path` (better than its value for "this key" errors).
@@ -77,14 +80,42 @@ impl<T> Parsed<T> {
             && let Some((k, _)) = m.iter().find(|(k, _)| k.as_str() == key)
             && let Some(p) = k.span().start()
         {
-            return Pos {
+            let pos = Pos {
                 line: p.line(),
                 col: p.column(),
             };
+            return pos.min(self.end);
         }
         let mut full = path.to_vec();
         full.push(Seg::Key(key));
         self.pos(&full)
+    }
+
+    /// Every scalar of the document (mapping keys and values) with its position. Walks with
+    /// an explicit stack, so no input can make it recurse deeply.
+    pub fn scalars(&self) -> Vec<(Pos, &str)> {
+        let mut out = Vec::new();
+        let mut todo = vec![&self.root];
+        while let Some(node) = todo.pop() {
+            match node {
+                Node::Scalar(s) => {
+                    let pos = start_of(node).unwrap_or(Pos::START);
+                    out.push((pos.min(self.end), s.as_str()));
+                }
+                Node::Mapping(m) => {
+                    for (k, v) in m.iter() {
+                        let pos = k.span().start().map_or(Pos::START, |p| Pos {
+                            line: p.line(),
+                            col: p.column(),
+                        });
+                        out.push((pos.min(self.end), k.as_str()));
+                        todo.push(v);
+                    }
+                }
+                Node::Sequence(items) => todo.extend(items.iter()),
+            }
+        }
+        out
     }
 }
 
@@ -97,8 +128,27 @@ fn start_of(node: &Node) -> Option<Pos> {
 
 /// Parses `text` as a YAML mapping and deserialises it into `T`.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Parsed<T>, YamlError> {
+    // A byte-order mark may open a YAML stream (Windows editors write one); the scanner would
+    // make it part of the first key. Editors count columns without it, so nothing shifts.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    super::limits::check(text)?;
+    if let Some(line) = second_document(text) {
+        return Err(YamlError {
+            pos: Pos { line, col: 1 },
+            message: "a second YAML document starts here: a lesson file holds one document \
+                      (the rest would be ignored); remove this line or move what follows to its own file"
+                .into(),
+        });
+    }
+    let end = end_of(text);
     let options = LoaderOptions::default().error_on_duplicate_keys(true);
-    let root = marked_yaml::parse_yaml_with_options(0, text, options).map_err(load_error)?;
+    let root = marked_yaml::parse_yaml_with_options(0, text, options).map_err(|e| {
+        let e = load_error(e);
+        YamlError {
+            pos: e.pos.min(end),
+            ..e
+        }
+    })?;
     let value = marked_yaml::from_node(&root).map_err(|e| {
         let top_level = e.path().is_none_or(|p| p.is_empty() || p == ".");
         let pos = match e.start_mark() {
@@ -115,9 +165,55 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Parsed<T>, YamlError> {
             Some(path) if !top_level => format!("{path}: {} {hint}", *e),
             _ => format!("{e} {hint}"),
         };
-        YamlError { pos, message }
+        YamlError {
+            pos: pos.min(end),
+            message,
+        }
     })?;
-    Ok(Parsed { value, root })
+    Ok(Parsed { value, root, end })
+}
+
+/// The position just after the last character of `text`. The loader places some errors and
+/// empty values at the end of the input one line past the last (found by fuzzing); every
+/// position is capped here so editors can jump to it.
+fn end_of(text: &str) -> Pos {
+    let mut lines = 0;
+    let mut last = "";
+    for line in super::limits::yaml_lines(text) {
+        lines += 1;
+        last = line;
+    }
+    Pos {
+        line: lines.max(1),
+        col: last.chars().count() + 1,
+    }
+}
+
+/// The line where a second document starts, if any: the loader reads only the first one and
+/// would silently drop the rest. A document ends at a `---` or `...` line once content was seen.
+fn second_document(text: &str) -> Option<usize> {
+    let marker = |line: &str, m: &str| {
+        line.strip_prefix(m)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+    };
+    let (mut content, mut ended) = (false, false);
+    for (i, line) in super::limits::yaml_lines(text).enumerate() {
+        let body = line.trim();
+        let is_content = !body.is_empty() && !body.starts_with('#');
+        if marker(line, "---") {
+            if content {
+                return Some(i + 1);
+            }
+            content = !line[3..].trim().is_empty() && !line[3..].trim().starts_with('#');
+        } else if marker(line, "...") {
+            ended = content;
+        } else if is_content && ended && !line.starts_with('%') {
+            return Some(i + 1);
+        } else if is_content && !line.starts_with('%') {
+            content = true;
+        }
+    }
+    None
 }
 
 fn load_error(e: LoadError) -> YamlError {

@@ -168,43 +168,14 @@ fn wrong_answers(lib: &Library, r: &ExamRecord, out: &mut Vec<ReportLine>) {
     }
 }
 
-/// The report as plain text wrapped at `cols` columns (for the CLI).
-pub fn plain(lib: &Library, r: &ExamRecord, cols: usize) -> String {
-    use crate::ui::wrap::{fit, width, wrap};
-    let mut out = String::new();
-    let report = lines(lib, r);
-    let name_w = report
+/// The display width the score bars' names get: the widest name, at most `max` columns.
+pub fn bar_name_width(lines: &[ReportLine], max: usize) -> usize {
+    use unicode_width::UnicodeWidthStr;
+    lines
         .iter()
         .filter(|l| l.kind == Kind::Bar)
-        .map(|l| width(&l.text))
+        .map(|l| l.text.width())
         .max()
         .unwrap_or(0)
-        .min(cols / 2);
-    for l in report {
-        if let Some(s) = &l.score {
-            let name = fit(&l.text, name_w);
-            let padw = name_w.saturating_sub(width(&name));
-            let filled = (s.ratio() * 20.0).round() as usize;
-            out.push_str(&format!(
-                "  {name}{} {}{} {:>3}/{:<3} {:>3.0}%\n",
-                " ".repeat(padw),
-                "█".repeat(filled.min(20)),
-                "░".repeat(20 - filled.min(20)),
-                s.correct,
-                s.total,
-                s.ratio() * 100.0
-            ));
-            continue;
-        }
-        let indent = if l.wrong.is_some() { "  " } else { "" };
-        if l.text.is_empty() {
-            out.push('\n');
-        }
-        for w in wrap(&l.text, cols.saturating_sub(indent.len())) {
-            if !l.text.is_empty() {
-                out.push_str(&format!("{indent}{w}\n"));
-            }
-        }
-    }
-    out
+        .min(max)
 }

@@ -54,7 +54,11 @@ impl std::fmt::Display for StoreError {
                 "the progress database {path} was written by a newer version of eshikaku and is \
                  opened read-only: nothing is saved; update eshikaku to keep recording progress"
             ),
-            StoreError::Sqlite(m) => write!(f, "progress database error: {m}"),
+            StoreError::Sqlite(m) => write!(
+                f,
+                "cannot save or read progress: {m} (is the disk full, or the file locked by \
+                 another program? your earlier progress is kept)"
+            ),
             StoreError::Io(m) => write!(f, "progress file error: {m}"),
             StoreError::Format(m) => write!(f, "progress data error: {m}"),
         }
@@ -147,32 +151,32 @@ impl Store {
 
     /// Every card, ordered by lesson and question id.
     pub fn cards(&self) -> Result<Vec<CardState>, StoreError> {
-        Ok(rows::cards(&self.conn)?)
+        rows::cards(&self.conn).map_err(|e| self.fail(e))
     }
 
     /// Every answer, oldest first.
     pub fn answers(&self) -> Result<Vec<AnswerRecord>, StoreError> {
-        Ok(rows::answers(&self.conn)?)
+        rows::answers(&self.conn).map_err(|e| self.fail(e))
     }
 
     /// Every exam, oldest first.
     pub fn exams(&self) -> Result<Vec<ExamRecord>, StoreError> {
-        Ok(rows::exams(&self.conn)?)
+        rows::exams(&self.conn).map_err(|e| self.fail(e))
     }
 
     /// Every lesson opened, with when it was last opened, ordered by lesson id.
     pub fn lessons_opened(&self) -> Result<Vec<(String, Timestamp)>, StoreError> {
-        Ok(rows::lessons_opened(&self.conn)?)
+        rows::lessons_opened(&self.conn).map_err(|e| self.fail(e))
     }
 
     /// Every kernel run, oldest first.
     pub fn kernel_runs(&self) -> Result<Vec<KernelRunRecord>, StoreError> {
-        Ok(rows::kernel_runs(&self.conn)?)
+        rows::kernel_runs(&self.conn).map_err(|e| self.fail(e))
     }
 
     /// The stored value of setting `key`.
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(rows::setting(&self.conn, key)?)
+        rows::setting(&self.conn, key).map_err(|e| self.fail(e))
     }
 
     /// Stores setting `key` (the caller validates the value).
@@ -206,10 +210,20 @@ impl Store {
         let tx = rusqlite::Transaction::new_unchecked(
             &self.conn,
             rusqlite::TransactionBehavior::Immediate,
-        )?;
-        let out = f(&tx)?;
-        tx.commit()?;
+        )
+        .map_err(|e| self.fail(e))?;
+        let out = f(&tx).map_err(|e| self.fail(e))?;
+        tx.commit().map_err(|e| self.fail(e))?;
         Ok(out)
+    }
+
+    /// A SQLite error, naming the database file.
+    fn fail(&self, e: rusqlite::Error) -> StoreError {
+        let place = self.path.as_deref().map_or_else(
+            || "in-memory database".to_string(),
+            |p| p.display().to_string(),
+        );
+        StoreError::Sqlite(format!("{place}: {e}"))
     }
 }
 

@@ -187,6 +187,7 @@ pub fn range_ja(spec: &KnobSpec) -> String {
         KnobKind::Float { min, max, .. } => format!("実数 {min}〜{max}"),
         KnobKind::Bool { .. } => "true / false (←/→)".into(),
         KnobKind::Choice { options, .. } => format!("{} (←/→)", options.join(" / ")),
+        KnobKind::Text { .. } => "テキスト".into(),
     }
 }
 
@@ -200,6 +201,7 @@ fn why_invalid(spec: &KnobSpec, text: &str) -> String {
         }
         KnobKind::Int { .. } | KnobKind::Float { .. } => "範囲外です",
         KnobKind::Bool { .. } | KnobKind::Choice { .. } => "選択肢にありません",
+        KnobKind::Text { .. } => "使えない値です",
     };
     format!("{what}: {}", range_ja(spec))
 }

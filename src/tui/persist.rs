@@ -3,7 +3,7 @@
 
 use super::app::App;
 use super::effect::Effect;
-use super::study::StudyState;
+use crate::study::progress::StudyState;
 use crate::study::stats::StoreData;
 use crate::study::store::{Store, StoreError};
 

@@ -1,107 +1,16 @@
 //! The study screens' model and update: practice and review rounds, the mock exam and the
-//! statistics. Progress lives in memory here ([`StudyState`]) and is saved by the runtime
-//! through [`Effect`]s.
+//! statistics. Progress lives in memory ([`crate::study::progress::StudyState`]) and is saved
+//! by the runtime through [`Effect`]s.
 
 use super::app::{App, Message, Screen, open_lesson};
 use super::effect::Effect;
-use crate::content::Library;
 use crate::content::relevant::section_for;
 use crate::study::exam::{Exam, ExamPlan};
 use crate::study::pick::{QuestionRef, Scope, in_scope, review_queue};
 use crate::study::practice::Round;
-use crate::study::records::{
-    AnswerRecord, CardState, ExamRecord, KernelRunRecord, MetricRecord, Mode, QuestionKey, Rating,
-    Timestamp,
-};
-use crate::study::schedule::{DEFAULT_RETENTION, Scheduler};
-use crate::study::settings::Settings;
-use crate::study::stats::{Stats, StoreData, compute};
+use crate::study::records::{ExamRecord, KernelRunRecord, MetricRecord, Mode, Rating, Timestamp};
 use eshikaku_kernels::knobs::KnobValues;
 use eshikaku_kernels::registry::Report;
-use std::collections::HashMap;
-
-/// Saved progress as the app sees it: what the store held at start plus what happened since.
-pub struct StudyState {
-    pub data: StoreData,
-    pub cards: HashMap<QuestionKey, CardState>,
-    pub sched: Scheduler,
-    pub settings: Settings,
-    /// Statistics of `data`, recomputed after every change.
-    pub stats: Option<Stats>,
-    /// Answers that could not be saved (they are kept in memory).
-    pub unsaved: usize,
-    /// Why progress is not being saved, if it is not.
-    pub store_warning: Option<String>,
-}
-
-impl Default for StudyState {
-    fn default() -> Self {
-        Self::new(StoreData::default(), Settings::default())
-    }
-}
-
-impl StudyState {
-    pub fn new(data: StoreData, settings: Settings) -> Self {
-        let sched = Scheduler::new(settings.retention)
-            .or_else(|_| Scheduler::new(DEFAULT_RETENTION))
-            .expect("the default retention is valid");
-        let cards = data
-            .cards
-            .iter()
-            .map(|c| (c.key.clone(), c.clone()))
-            .collect();
-        Self {
-            data,
-            cards,
-            sched,
-            settings,
-            stats: None,
-            unsaved: 0,
-            store_warning: None,
-        }
-    }
-
-    /// Recomputes the statistics (home marks, due count) for `lib` at `now`.
-    pub fn refresh(&mut self, lib: &Library, now: Timestamp) {
-        self.stats = Some(compute(lib, &self.data, &self.sched, now));
-    }
-
-    pub fn lesson_opened(&mut self, id: &str, at: Timestamp) {
-        match self.data.lessons_opened.iter_mut().find(|(l, _)| l == id) {
-            Some(entry) => entry.1 = at,
-            None => self.data.lessons_opened.push((id.to_string(), at)),
-        }
-    }
-
-    pub fn kernel_ran(&mut self, record: &KernelRunRecord) {
-        self.data.kernel_runs.push(record.clone());
-    }
-
-    pub fn answered(&mut self, a: &AnswerRecord, card: Option<&CardState>) {
-        self.data.answers.push(a.clone());
-        if let Some(c) = card {
-            self.cards.insert(c.key.clone(), c.clone());
-            match self.data.cards.iter_mut().find(|k| k.key == c.key) {
-                Some(k) => *k = c.clone(),
-                None => self.data.cards.push(c.clone()),
-            }
-        }
-    }
-
-    /// New questions the review may still introduce today.
-    pub fn new_left_today(&self, now: Timestamp) -> usize {
-        let today = crate::study::clock::day_of(now);
-        let mut first_seen: HashMap<&QuestionKey, Timestamp> = HashMap::new();
-        for a in self.data.answers.iter().filter(|a| a.mode != Mode::Exam) {
-            first_seen.entry(&a.key).or_insert(a.at);
-        }
-        let new_today = first_seen
-            .values()
-            .filter(|&&at| crate::study::clock::day_of(at) == today)
-            .count();
-        self.settings.daily_new.saturating_sub(new_today)
-    }
-}
 
 /// A practice or review round on screen.
 pub struct QuizState {

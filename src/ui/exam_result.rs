@@ -5,7 +5,7 @@ use super::wrap::{fit, width, wrap};
 use super::{frame_areas, key_hints, theme};
 use crate::study::exam::Exam;
 use crate::study::records::Score;
-use crate::study::report::{Kind, lines};
+use crate::study::report::{Kind, bar_name_width, lines};
 use crate::tui::app::App;
 use crate::tui::study::ExamState;
 use ratatui::buffer::Buffer;
@@ -22,13 +22,7 @@ pub fn render(app: &App, st: &ExamState, exam: &Exam, area: Rect, buf: &mut Buff
     let inner = body.inner(Margin::new(1, 0));
     let w = usize::from(inner.width);
     let report = lines(&app.library, record);
-    let name_w = report
-        .iter()
-        .filter(|l| l.kind == Kind::Bar)
-        .map(|l| width(&l.text))
-        .max()
-        .unwrap_or(0)
-        .min(w / 2);
+    let name_w = bar_name_width(&report, w / 2);
     let mut out: Vec<Line> = Vec::new();
     let mut selected_at = None;
     // The header already names the screen.

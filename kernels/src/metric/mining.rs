@@ -134,8 +134,7 @@ pub fn select<R: Rng + ?Sized>(
                 if let (Some(p), Some(n)) = (farthest(&pos), closest(&neg)) {
                     out.push([a, p, n]);
                 }
-            }
-            // quiz:end batch-hard
+            } // quiz:end batch-hard
         }
     }
     out

@@ -7,20 +7,23 @@ use rusqlite::Connection;
 
 /// Everything in `store`, stamped with the current time.
 pub fn export(store: &Store) -> Result<Export, StoreError> {
-    let c = &store.conn;
     Ok(Export {
         format: FORMAT.to_string(),
         version: VERSION,
         exported_at: SystemClock.now(),
-        answers: rows::answers(c)?,
-        cards: rows::cards(c)?,
-        exams: rows::exams(c)?,
-        lessons_opened: rows::lessons_opened(c)?
+        answers: store.answers()?,
+        cards: store.cards()?,
+        exams: store.exams()?,
+        lessons_opened: store
+            .lessons_opened()?
             .into_iter()
             .map(|(lesson, at)| LessonOpened { lesson, at })
             .collect(),
-        kernel_runs: rows::kernel_runs(c)?,
-        settings: rows::settings(c)?.into_iter().collect(),
+        kernel_runs: store.kernel_runs()?,
+        settings: rows::settings(&store.conn)
+            .map_err(|e| store.fail(e))?
+            .into_iter()
+            .collect(),
     })
 }
 

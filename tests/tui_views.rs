@@ -466,3 +466,16 @@ fn the_step_note_stays_visible_while_the_values_scroll() {
         "the note is pinned above the values: {shown}"
     );
 }
+
+#[test]
+fn a_click_selects_a_search_hit() {
+    let mut app = app();
+    app.size = (100, 30);
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "正規化");
+    // Row 0 is the query; each hit takes two rows from row 1.
+    update(&mut app, Message::Click(10, 5));
+    assert_eq!(app.search.as_ref().map(|s| s.selected), Some(2));
+    update(&mut app, Message::Wheel(true));
+    assert_eq!(app.search.as_ref().map(|s| s.selected), Some(3));
+}

@@ -204,10 +204,20 @@ pub fn update(app: &mut App, msg: Message) {
         form(app, k);
         return;
     }
-    if app.search.is_some() {
-        if let Message::Wheel(down) = msg {
-            let key = if down { SearchMsg::Down } else { SearchMsg::Up };
-            super::search::update(app, key);
+    if let Some(st) = app.search.as_mut() {
+        match msg {
+            Message::Wheel(down) => {
+                let key = if down { SearchMsg::Down } else { SearchMsg::Up };
+                super::search::update(app, key);
+            }
+            Message::Click(_, y) => {
+                if let Some(i) = crate::ui::search::hit_at_row(st.selected, app.size, y)
+                    && i < st.hits.len()
+                {
+                    st.selected = i;
+                }
+            }
+            _ => {}
         }
         return;
     }

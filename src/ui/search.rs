@@ -59,7 +59,9 @@ impl Widget for &SearchView<'_> {
         if items.is_empty() && !st.query.trim().is_empty() {
             Paragraph::new(Line::styled("見つかりません", theme::muted())).render(inner, buf);
         }
-        let mut state = ListState::default().with_selected(Some(st.selected));
+        let mut state = ListState::default()
+            .with_selected(Some(st.selected))
+            .with_offset(first_shown(st.selected, inner.height));
         StatefulWidget::render(
             List::new(items).highlight_style(theme::selected_row()),
             inner,
@@ -77,4 +79,22 @@ impl Widget for &SearchView<'_> {
         ))
         .render(foot, buf);
     }
+}
+
+/// Rows each hit takes in the list (title and context).
+const HIT_ROWS: u16 = 2;
+
+/// The first hit shown when `selected` must be visible in `height` rows.
+pub fn first_shown(selected: usize, height: u16) -> usize {
+    let fits = usize::from((height / HIT_ROWS).max(1));
+    (selected + 1).saturating_sub(fits)
+}
+
+/// The hit whose rows include screen row `y` on a screen of `size`, if any.
+pub fn hit_at_row(selected: usize, size: (u16, u16), y: u16) -> Option<usize> {
+    let [_, body, _] = frame_areas(Rect::new(0, 0, size.0, size.1));
+    if y < body.y || y >= body.bottom() {
+        return None;
+    }
+    Some(first_shown(selected, body.height) + usize::from((y - body.y) / HIT_ROWS))
 }

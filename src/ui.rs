@@ -206,6 +206,7 @@ mod tests {
         let mut buf = Buffer::with_lines(["aΣb│"]);
         widen_ambiguous(&mut buf);
         assert!(wrap::is_ambiguous('Σ') && wrap::is_ambiguous('−'));
+        assert!(!wrap::is_ambiguous('│') && !wrap::is_ambiguous('▀'));
         assert_eq!(buf[(1, 0)].symbol(), "Σ");
         assert_eq!(buf[(2, 0)].diff_option, CellDiffOption::Skip);
         assert_eq!(buf[(3, 0)].symbol(), "b", "the rest of the row moves right");

@@ -44,7 +44,10 @@ pub fn is_ambiguous(c: char) -> bool {
             | '\u{0451}'
             | '\u{2212}'
     );
-    c.width() == Some(1) && (extra || c.width_cjk() == Some(2))
+    // Box drawing and block elements (borders, half-block pixels) stay one cell: the layout
+    // relies on them, and terminals with a wide-ambiguous option usually keep line drawing narrow.
+    let drawing = matches!(c, '\u{2500}'..='\u{259F}');
+    c.width() == Some(1) && !drawing && (extra || c.width_cjk() == Some(2))
 }
 
 /// `text` cut to at most `max` columns, ending in `…` when something was cut (a one-line list

@@ -431,6 +431,20 @@ fn every_screen_renders_at_every_size() {
     open(&mut f, "normalization");
     press(&mut f, KeyCode::Char('e'));
     states.push(f);
+    // The study screens: practice, a running mock exam, statistics.
+    let mut q = app();
+    open(&mut q, "normalization");
+    press(&mut q, KeyCode::Char('t'));
+    assert_eq!(q.screen, Screen::Quiz);
+    states.push(q);
+    let mut x = app();
+    press(&mut x, KeyCode::Char('x'));
+    press(&mut x, KeyCode::Enter);
+    assert_eq!(x.screen, Screen::Exam);
+    states.push(x);
+    let mut st = app();
+    press(&mut st, KeyCode::Char('s'));
+    states.push(st);
     let start = std::time::Instant::now();
     for app in &states {
         for w in (1..=200).step_by(7).chain([39, 40, 80, 200]) {

@@ -316,7 +316,14 @@ fn kernel_lab_image_step_snapshots_with_colours() {
     // 80 columns: the 72-pixel image is cut 1:1 (never shrunk below a pixel per cell); z fits.
     app.size = (80, 24);
     let narrow = screen(&render(&app, 80, 24));
-    assert!(narrow.contains("z で全体を縮小表示"), "{narrow}");
+    assert!(narrow.contains("</> 移動、z 縮小"), "{narrow}");
+    press(&mut app, KeyCode::Char('>'));
+    let moved = screen(&render(&app, 80, 24));
+    assert!(
+        moved.contains("16–"),
+        "scrolled 16 px to the right: {moved}"
+    );
+    press(&mut app, KeyCode::Char('<'));
     press(&mut app, KeyCode::Char('z'));
     assert!(app.fit_images);
     let fitted = screen(&render(&app, 80, 24));

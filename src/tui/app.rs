@@ -72,6 +72,8 @@ pub struct App {
     pub fit_images: bool,
     /// No colours (`NO_COLOR` set): images as ASCII shades.
     pub no_color: bool,
+    /// Pixel columns wide images are scrolled to the left (`<` / `>`).
+    pub image_hscroll: usize,
     /// The knob form of the kernel lab, while open (`e`).
     pub knob_form: Option<KnobForm>,
 }
@@ -129,11 +131,18 @@ pub enum Message {
     NextHit(bool),
     /// Images: fit the pane or 1:1 (`z`).
     ToggleFit,
+    /// Scroll wide images right (`true`, `>`) or left (`<`).
+    ImageScroll(bool),
     /// Open the knob form (`e`).
     EditKnobs,
     /// A key in the knob form.
     Form(FormMsg),
 }
+
+/// Pixel columns `<` / `>` move a wide image.
+const IMAGE_STEP: usize = 16;
+/// A bound for the image scroll (the view clamps it to each image's width).
+const MAX_HSCROLL: usize = 4096;
 
 /// Lines a mouse-wheel notch scrolls.
 pub const WHEEL_LINES: usize = 3;
@@ -166,6 +175,7 @@ impl App {
             lesson_hit: None,
             fit_images: false,
             no_color: false,
+            image_hscroll: 0,
             knob_form: None,
         }
     }
@@ -460,6 +470,12 @@ fn kernel(app: &mut App, msg: Message) {
         }
         Message::Pause => run.send(Control::Pause),
         Message::ToggleFit => app.fit_images = !app.fit_images,
+        Message::ImageScroll(true) => {
+            app.image_hscroll = (app.image_hscroll + IMAGE_STEP).min(MAX_HSCROLL)
+        }
+        Message::ImageScroll(false) => {
+            app.image_hscroll = app.image_hscroll.saturating_sub(IMAGE_STEP)
+        }
         Message::RunKernel => start_kernel(app),
         Message::Up => app.step_scroll = app.step_scroll.saturating_sub(1),
         Message::Down => app.step_scroll += 1,

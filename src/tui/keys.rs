@@ -89,6 +89,8 @@ fn screen_key(screen: Screen, key: KeyEvent) -> Option<Message> {
             KeyCode::Char('p') => Some(Message::Pause),
             KeyCode::Char('r') => Some(Message::RunKernel),
             KeyCode::Char('z') => Some(Message::ToggleFit),
+            KeyCode::Char('>') => Some(Message::ImageScroll(true)),
+            KeyCode::Char('<') => Some(Message::ImageScroll(false)),
             KeyCode::Char('e') => Some(Message::EditKnobs),
             _ => None,
         },

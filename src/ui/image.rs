@@ -23,7 +23,12 @@ pub fn image(img: &Image, width: usize, opts: &ViewOpts, out: &mut Vec<Line<'sta
     out.push(Line::from(head));
     if cut {
         out.push(Line::styled(
-            format!("  右端 {} px を省略 — z で全体を縮小表示", img.width - room),
+            format!(
+                "  {}–{}/{} px — </> 移動、z 縮小",
+                opts.hscroll.min(img.width - room),
+                opts.hscroll.min(img.width - room) + room,
+                img.width
+            ),
             theme::warn(),
         ));
     } else if img.width > room {
@@ -41,9 +46,15 @@ pub fn image(img: &Image, width: usize, opts: &ViewOpts, out: &mut Vec<Line<'sta
     };
     let range = Range::of(img);
     let scale = (room / img.width).clamp(1, 4).min((48 / img.height).max(1));
-    let cols = (img.width * scale).min(room);
+    // Cut 1:1: the window starts `hscroll` pixels in (`<` / `>`), never past the last page.
+    let skip = if cut {
+        opts.hscroll.min(img.width - room)
+    } else {
+        0
+    };
+    let cols = (img.width * scale - skip).min(room);
     let rows = img.height * scale;
-    let pixel = |r: usize, c: usize| img.data[(r / scale) * img.width + c / scale];
+    let pixel = |r: usize, c: usize| img.data[(r / scale) * img.width + (c + skip) / scale];
     if opts.no_color {
         // One character per pixel row (no half blocks without colour).
         for r in 0..rows {

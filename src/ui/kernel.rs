@@ -202,6 +202,7 @@ fn opts(app: &App) -> values::ViewOpts {
         tick: app.tick,
         fit_images: app.fit_images,
         no_color: app.no_color,
+        hscroll: app.image_hscroll,
     }
 }
 

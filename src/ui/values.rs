@@ -18,6 +18,8 @@ pub struct ViewOpts {
     pub fit_images: bool,
     /// Colourless output (`NO_COLOR`): images and heat maps as ASCII shades.
     pub no_color: bool,
+    /// Pixel columns skipped at the left of images shown 1:1 that are wider than the pane.
+    pub hscroll: usize,
 }
 
 /// The points of every curve seen so far, by name, in order of first appearance.

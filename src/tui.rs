@@ -3,17 +3,23 @@
 pub mod app;
 pub mod effect;
 pub mod keys;
+pub mod knob_form;
 pub mod persist;
 pub mod runner;
+pub mod search;
 pub mod study;
+pub mod wake;
 
 use crate::study::clock::{Clock, SystemClock};
 use app::{App, Message};
-use ratatui::crossterm::event::{self, Event as TermEvent};
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event as TermEvent,
+};
+use ratatui::crossterm::execute;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::Instant;
 
 /// Opens the TUI on the built-in lessons (plus `folder`), until the learner quits.
 pub fn main(folder: Option<&Path>) -> ExitCode {
@@ -30,6 +36,7 @@ pub fn main(folder: Option<&Path>) -> ExitCode {
     app.now = SystemClock.now();
     app.study.refresh(&app.library, app.now);
     app.status = app.study.store_warning.clone();
+    app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     // `ratatui::try_init` also installs a panic hook that restores the terminal before the
     // panic message is printed.
     let mut terminal = match ratatui::try_init() {
@@ -40,7 +47,12 @@ pub fn main(folder: Option<&Path>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Without mouse capture the wheel still scrolls through the terminal's arrow keys.
+    let mouse = execute!(std::io::stdout(), EnableMouseCapture).is_ok();
     let result = run(&mut terminal, &mut app, &store);
+    if mouse {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    }
     ratatui::restore();
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -56,38 +68,52 @@ pub const NO_TERMINAL: &str = "error: the study screens need a terminal (stdin a
 without one, use `eshikaku list`, `eshikaku show LESSON`, `eshikaku quiz`, `eshikaku exam`, \
 `eshikaku run KERNEL` or another command from `eshikaku --help`";
 
+/// The event loop: draw, then sleep until a key, a resize, a kernel event or a running timer
+/// (see [`wake::interval`]); an idle app blocks on input and uses no CPU.
 fn run(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     store: &crate::study::store::Store,
 ) -> std::io::Result<()> {
-    let start = std::time::Instant::now();
+    let start = Instant::now();
+    let size = terminal.size()?;
+    app.size = (size.width, size.height);
     while !app.quit {
-        app.tick = u64::try_from(start.elapsed().as_millis() / 40).unwrap_or(u64::MAX);
-        app.now = SystemClock.now();
-        let size = terminal.size()?;
-        app.size = (size.width, size.height);
-        if app.exam.is_some() {
-            app::update(app, Message::Tick);
-        }
         persist::apply(store, app);
         terminal.draw(|f| crate::ui::render(app, f))?;
-        // Wait briefly for a key; in between, pick up what a running kernel has sent.
-        if event::poll(Duration::from_millis(40))? {
-            match event::read()? {
-                TermEvent::Key(key) => {
-                    if let Some(msg) = keys::handle_key(app, key) {
-                        app::update(app, msg);
-                    }
-                }
-                TermEvent::Resize(..) => {}
-                _ => {}
-            }
+        let ready = match wake::interval(app) {
+            Some(timeout) => event::poll(timeout)?,
+            None => true,
+        };
+        app.now = SystemClock.now();
+        app.tick = wake::frame(start.elapsed());
+        if ready {
+            input(app, event::read()?);
         }
         while let Some(ev) = app.run.as_mut().and_then(|r| r.try_event()) {
             app::update(app, Message::Kernel(ev));
         }
+        if app.exam.is_some() {
+            app::update(app, Message::Tick);
+        }
     }
     persist::apply(store, app);
     Ok(())
+}
+
+/// Applies one terminal event to the model.
+fn input(app: &mut App, ev: TermEvent) {
+    let msg = match ev {
+        TermEvent::Key(key) => keys::handle_key(app, key),
+        TermEvent::Mouse(m) => keys::handle_mouse(m),
+        TermEvent::Resize(w, h) => {
+            app.size = (w, h);
+            app::clamp_scrolls(app);
+            None
+        }
+        _ => None,
+    };
+    if let Some(msg) = msg {
+        app::update(app, msg);
+    }
 }

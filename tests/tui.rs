@@ -143,6 +143,8 @@ fn lesson_text_is_wrapped_within_the_screen() {
 }
 
 fn wait_for(app: &mut App, what: &str, cond: impl Fn(&App) -> bool) {
+    // The runtime's part: start the worker threads the model asked for.
+    eshikaku::tui::effect::start_kernels(app);
     let start = Instant::now();
     while !cond(app) {
         while let Some(ev) = app.run.as_mut().and_then(|r| r.try_event()) {
@@ -291,9 +293,12 @@ fn scatter_and_cartpole_values_render_and_animate() {
     app.screen = Screen::Kernel;
     let first = screen(&render(&app, 100, 40));
     assert!(first.contains("埋め込み  3 点"), "{first}");
-    assert!(first.contains('•'));
+    let braille = |s: &str| s.chars().any(|c| ('\u{2801}'..='\u{28FF}').contains(&c));
+    assert!(
+        braille(&first),
+        "points and the pole drawn on a canvas: {first}"
+    );
     assert!(first.contains("t = 1/3"), "{first}");
-    assert!(first.contains('█') && first.contains('│'), "{first}");
     app.tick = 1;
     let later = screen(&render(&app, 100, 40));
     assert!(

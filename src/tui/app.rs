@@ -1,14 +1,15 @@
 //! The TUI model and its update function (Elm style: `Message` in, new state out).
 
 use super::effect::Effect;
+use super::knob_form::{FormMsg, KnobForm};
 use super::runner::{KernelRun, RunState};
+use super::search::{SearchMsg, SearchState};
 use super::study::{ExamState, QuizState};
 use crate::content::Library;
 use crate::study::progress::StudyState;
 use crate::study::records::Timestamp;
 use eshikaku_kernels::registry;
 use eshikaku_kernels::trace::{Control, Event};
-use std::cell::Cell;
 
 /// Which screen is showing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,14 +41,10 @@ pub struct App {
     pub viewed_step: Option<usize>,
     /// Scroll offset inside the shown step.
     pub step_scroll: usize,
-    /// The largest useful `lesson_scroll`, as found by the last render.
-    pub lesson_max_scroll: Cell<usize>,
-    /// The largest useful `step_scroll`, as found by the last render.
-    pub step_max_scroll: Cell<usize>,
     /// A one-line message at the bottom (e.g. "this lesson has no kernel").
     pub status: Option<String>,
     pub quit: bool,
-    /// Redraw counter (25 per second), drives animations.
+    /// Animation frame counter (25 per second while an animation is on screen).
     pub tick: u64,
     /// The current time, set by the runtime before every update (tests set it by hand).
     pub now: Timestamp,
@@ -65,6 +62,20 @@ pub struct App {
     pub lesson_return: Option<Screen>,
     /// Work for the runtime (saving progress), in order.
     pub effects: Vec<Effect>,
+    /// The search screen, while open (`/`).
+    pub search: Option<SearchState>,
+    /// The last search opened in the lesson: highlighted there, `n`/`N` move between hits.
+    pub lesson_query: Option<String>,
+    /// The lesson line of the current search hit.
+    pub lesson_hit: Option<usize>,
+    /// Images wider than the step pane are shrunk to fit (`z`) rather than shown 1:1.
+    pub fit_images: bool,
+    /// No colours (`NO_COLOR` set): images as ASCII shades.
+    pub no_color: bool,
+    /// Pixel columns wide images are scrolled to the left (`<` / `>`).
+    pub image_hscroll: usize,
+    /// The knob form of the kernel lab, while open (`e`).
+    pub knob_form: Option<KnobForm>,
 }
 
 /// Everything that can happen to the model.
@@ -108,10 +119,33 @@ pub enum Message {
     ClearAnswer,
     /// Time passed (the runtime sends this while an exam runs).
     Tick,
+    /// The mouse wheel moved (`true` = down) over the screen.
+    Wheel(bool),
+    /// A mouse click at (column, row).
+    Click(u16, u16),
+    /// Open the search screen (`/`).
+    Search,
+    /// A key on the search screen.
+    SearchKey(SearchMsg),
+    /// Next (`true`) or previous search hit inside the lesson (`n` / `N`).
+    NextHit(bool),
+    /// Images: fit the pane or 1:1 (`z`).
+    ToggleFit,
+    /// Scroll wide images right (`true`, `>`) or left (`<`).
+    ImageScroll(bool),
+    /// Open the knob form (`e`).
+    EditKnobs,
+    /// A key in the knob form.
+    Form(FormMsg),
 }
 
-/// Lines a page-up/page-down moves.
-pub const PAGE: usize = 10;
+/// Pixel columns `<` / `>` move a wide image.
+const IMAGE_STEP: usize = 16;
+/// A bound for the image scroll (the view clamps it to each image's width).
+const MAX_HSCROLL: usize = 4096;
+
+/// Lines a mouse-wheel notch scrolls.
+pub const WHEEL_LINES: usize = 3;
 
 impl App {
     pub fn new(library: Library, content_problems: usize) -> Self {
@@ -125,8 +159,6 @@ impl App {
             run: None,
             viewed_step: None,
             step_scroll: 0,
-            lesson_max_scroll: Cell::new(usize::MAX / 2),
-            step_max_scroll: Cell::new(usize::MAX / 2),
             status: None,
             quit: false,
             tick: 0,
@@ -138,6 +170,13 @@ impl App {
             stats_scroll: 0,
             lesson_return: None,
             effects: Vec::new(),
+            search: None,
+            lesson_query: None,
+            lesson_hit: None,
+            fit_images: false,
+            no_color: false,
+            image_hscroll: 0,
+            knob_form: None,
         }
     }
 
@@ -167,6 +206,31 @@ pub fn update(app: &mut App, msg: Message) {
         return;
     }
     app.status = None;
+    if let Message::SearchKey(k) = msg {
+        super::search::update(app, k);
+        return;
+    }
+    if let Message::Form(k) = msg {
+        form(app, k);
+        return;
+    }
+    if let Some(st) = app.search.as_mut() {
+        match msg {
+            Message::Wheel(down) => {
+                let key = if down { SearchMsg::Down } else { SearchMsg::Up };
+                super::search::update(app, key);
+            }
+            Message::Click(_, y) => {
+                if let Some(i) = crate::ui::search::hit_at_row(st.selected, app.size, y)
+                    && i < st.hits.len()
+                {
+                    st.selected = i;
+                }
+            }
+            _ => {}
+        }
+        return;
+    }
     if app.show_help {
         if matches!(msg, Message::ToggleHelp | Message::Back | Message::Quit) {
             app.show_help = false;
@@ -175,6 +239,8 @@ pub fn update(app: &mut App, msg: Message) {
     }
     match msg {
         Message::ToggleHelp => app.show_help = true,
+        Message::EditKnobs => open_form(app),
+        Message::Search => super::search::open(app),
         Message::Quit => {
             super::study::save_pending(app);
             app.quit = true;
@@ -188,8 +254,22 @@ pub fn update(app: &mut App, msg: Message) {
             Screen::Stats => super::study::stats(app, msg),
         },
     }
-    app.lesson_scroll = app.lesson_scroll.min(app.lesson_max_scroll.get());
-    app.step_scroll = app.step_scroll.min(app.step_max_scroll.get());
+    clamp_scrolls(app);
+}
+
+/// Keeps the scroll offsets within what the viewport (`app.size`) can show.
+pub fn clamp_scrolls(app: &mut App) {
+    if app.screen == Screen::Lesson {
+        app.lesson_scroll = app.lesson_scroll.min(crate::ui::lesson::max_scroll(app));
+    }
+    if app.screen == Screen::Kernel {
+        app.step_scroll = app.step_scroll.min(crate::ui::kernel::max_scroll(app));
+    }
+}
+
+/// Lines one page moves: the height of the scrolled text (the screen minus header and footer).
+pub fn page(app: &App) -> usize {
+    usize::from(app.size.1.saturating_sub(3)).max(1)
 }
 
 fn home(app: &mut App, msg: Message) {
@@ -198,11 +278,22 @@ fn home(app: &mut App, msg: Message) {
         Message::Back => app.quit = true,
         Message::Up => app.selected = app.selected.saturating_sub(1),
         Message::Down => app.selected = (app.selected + 1).min(last),
-        Message::PageUp => app.selected = app.selected.saturating_sub(PAGE),
-        Message::PageDown => app.selected = (app.selected + PAGE).min(last),
+        Message::PageUp => app.selected = app.selected.saturating_sub(page(app)),
+        Message::PageDown => app.selected = (app.selected + page(app)).min(last),
+        Message::Wheel(true) => app.selected = (app.selected + 1).min(last),
+        Message::Wheel(false) => app.selected = app.selected.saturating_sub(1),
+        Message::Click(_, row) => {
+            if let Some(i) = crate::ui::home::lesson_at_row(app, row) {
+                app.selected = i;
+            }
+        }
         Message::Top => app.selected = 0,
         Message::Bottom => app.selected = last,
-        Message::Open if app.current_lesson().is_some() => open_lesson(app, app.selected, 0),
+        Message::Open if app.current_lesson().is_some() => {
+            app.lesson_query = None;
+            app.lesson_hit = None;
+            open_lesson(app, app.selected, 0);
+        }
         Message::RunKernel => start_kernel(app),
         Message::Practice => super::study::start_practice(app),
         Message::Review => super::study::start_review(app),
@@ -221,7 +312,6 @@ pub fn open_lesson(app: &mut App, index: usize, scroll: usize) {
     app.selected = index;
     app.screen = Screen::Lesson;
     app.lesson_scroll = scroll;
-    app.lesson_max_scroll.set(usize::MAX / 2);
     app.study.lesson_opened(&id, app.now);
     app.effects.push(Effect::LessonOpened(id, app.now));
 }
@@ -232,10 +322,13 @@ fn lesson(app: &mut App, msg: Message) {
             app.screen = app.lesson_return.take().unwrap_or(Screen::Home);
         }
         Message::Practice => super::study::start_practice(app),
+        Message::NextHit(forward) => super::search::next_in_lesson(app, forward),
         Message::Up => app.lesson_scroll = app.lesson_scroll.saturating_sub(1),
         Message::Down => app.lesson_scroll += 1,
-        Message::PageUp => app.lesson_scroll = app.lesson_scroll.saturating_sub(PAGE),
-        Message::PageDown => app.lesson_scroll += PAGE,
+        Message::PageUp => app.lesson_scroll = app.lesson_scroll.saturating_sub(page(app)),
+        Message::PageDown => app.lesson_scroll += page(app),
+        Message::Wheel(true) => app.lesson_scroll += WHEEL_LINES,
+        Message::Wheel(false) => app.lesson_scroll = app.lesson_scroll.saturating_sub(WHEEL_LINES),
         Message::Top => app.lesson_scroll = 0,
         Message::Bottom => app.lesson_scroll = usize::MAX / 2,
         Message::RunKernel | Message::Open => start_kernel(app),
@@ -259,28 +352,90 @@ fn kernel_event(app: &mut App, ev: Event) {
     }
 }
 
-/// Starts the selected lesson's kernel in step mode and shows the kernel screen.
-fn start_kernel(app: &mut App) {
-    let Some(entry) = app.current_lesson() else {
-        return;
-    };
+/// The kernel of the selected lesson.
+fn lesson_kernel(app: &mut App) -> Option<&'static eshikaku_kernels::kernel::KernelInfo> {
+    let entry = app.current_lesson()?;
     let Some(link) = &entry.lesson.kernel else {
         app.status = Some("このレッスンにはカーネルがありません".into());
-        return;
+        return None;
     };
-    let Some(info) = registry::find(&link.id) else {
+    let found = registry::find(&link.id);
+    if found.is_none() {
         app.status = Some(format!("カーネル `{}` が見つかりません", link.id));
+    }
+    found
+}
+
+/// Starts the selected lesson's kernel in step mode with the last run's knobs (the defaults
+/// at first), and shows the kernel screen.
+fn start_kernel(app: &mut App) {
+    let Some(info) = lesson_kernel(app) else {
         return;
     };
-    let knobs = eshikaku_kernels::knobs::KnobValues::defaults(info.knobs, 0);
-    app.run = Some(KernelRun::start(info, knobs, true));
+    let knobs = match &app.run {
+        Some(run) if run.info.id == info.id => run.knobs.clone(),
+        _ => eshikaku_kernels::knobs::KnobValues::defaults(info.knobs, 0),
+    };
+    start_kernel_with(app, info, knobs);
+}
+
+/// Starts `info` with `knobs` in step mode (the runtime spawns the worker: [`Effect::StartKernel`]).
+fn start_kernel_with(
+    app: &mut App,
+    info: &'static eshikaku_kernels::kernel::KernelInfo,
+    knobs: eshikaku_kernels::knobs::KnobValues,
+) {
+    app.run = Some(KernelRun::new(info, knobs, true));
+    app.effects.push(Effect::StartKernel);
     app.viewed_step = None;
     app.step_scroll = 0;
     app.screen = Screen::Kernel;
 }
 
+/// Opens the knob form with the current run's values (or the defaults).
+fn open_form(app: &mut App) {
+    let form = match &app.run {
+        Some(run) => KnobForm::new(run.info, &run.knobs),
+        None => match lesson_kernel(app) {
+            Some(info) => KnobForm::new(
+                info,
+                &eshikaku_kernels::knobs::KnobValues::defaults(info.knobs, 0),
+            ),
+            None => return,
+        },
+    };
+    app.knob_form = Some(form);
+}
+
+/// A key in the knob form: edit, or start the run on a valid submit.
+fn form(app: &mut App, msg: FormMsg) {
+    let Some(form) = app.knob_form.as_mut() else {
+        return;
+    };
+    if msg == FormMsg::Close {
+        app.knob_form = None;
+        return;
+    }
+    let submit = msg == FormMsg::Submit;
+    match form.update(msg, app.now) {
+        Some(values) => {
+            let info = form.kernel;
+            app.knob_form = None;
+            start_kernel_with(app, info, values);
+        }
+        None if submit => {
+            if let Some(row) = form.first_error() {
+                form.cursor = row;
+            }
+            app.status = Some("値を直してください (赤字の行)".into());
+        }
+        None => {}
+    }
+}
+
 fn kernel(app: &mut App, msg: Message) {
     let shown = app.shown_step();
+    let page = page(app);
     let Some(run) = &mut app.run else {
         app.screen = Screen::Lesson;
         return;
@@ -314,11 +469,20 @@ fn kernel(app: &mut App, msg: Message) {
             run.send(Control::Continue);
         }
         Message::Pause => run.send(Control::Pause),
+        Message::ToggleFit => app.fit_images = !app.fit_images,
+        Message::ImageScroll(true) => {
+            app.image_hscroll = (app.image_hscroll + IMAGE_STEP).min(MAX_HSCROLL)
+        }
+        Message::ImageScroll(false) => {
+            app.image_hscroll = app.image_hscroll.saturating_sub(IMAGE_STEP)
+        }
         Message::RunKernel => start_kernel(app),
         Message::Up => app.step_scroll = app.step_scroll.saturating_sub(1),
         Message::Down => app.step_scroll += 1,
-        Message::PageUp => app.step_scroll = app.step_scroll.saturating_sub(PAGE),
-        Message::PageDown => app.step_scroll += PAGE,
+        Message::PageUp => app.step_scroll = app.step_scroll.saturating_sub(page),
+        Message::PageDown => app.step_scroll += page,
+        Message::Wheel(true) => app.step_scroll += WHEEL_LINES,
+        Message::Wheel(false) => app.step_scroll = app.step_scroll.saturating_sub(WHEEL_LINES),
         Message::Top => app.step_scroll = 0,
         Message::Bottom => app.step_scroll = usize::MAX / 2,
         _ => {}

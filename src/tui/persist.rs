@@ -23,12 +23,14 @@ pub fn load(store: &Store, mut warnings: Vec<String>) -> StudyState {
 /// Saves everything the model asked for. A failed save keeps the data in memory and says so
 /// on the status line.
 pub fn apply(store: &Store, app: &mut App) {
+    super::effect::start_kernels(app);
     for effect in std::mem::take(&mut app.effects) {
         let result = match &effect {
             Effect::LessonOpened(id, at) => store.record_lesson_opened(id, *at),
             Effect::KernelRun(r) => store.record_kernel_run(r),
             Effect::Answer(a, card) => store.record_answer(a, card.as_ref()),
             Effect::Exam(record, answers) => save_exam(store, record, answers),
+            Effect::StartKernel => Ok(()),
         };
         if let Err(e) = result {
             if matches!(effect, Effect::Answer(..) | Effect::Exam(..)) {

@@ -29,22 +29,17 @@ pub struct KernelRun {
     pub state: RunState,
     /// Whether the finished run has been recorded in the progress.
     pub recorded: bool,
+    /// Whether the worker owes an event (a step was asked for, or the run goes on freely).
+    awaiting: bool,
     /// `None` for a replayed run (no worker thread).
     events: Option<Receiver<Event>>,
     control: Option<Sender<Control>>,
 }
 
 impl KernelRun {
-    /// Starts `info` with `knobs` on a new thread, in step mode if `stepping`.
-    pub fn start(info: &'static KernelInfo, knobs: KnobValues, stepping: bool) -> Self {
-        let (ev_tx, ev_rx) = mpsc::channel();
-        let (ctl_tx, ctl_rx) = mpsc::channel();
-        let thread_knobs = knobs.clone();
-        std::thread::spawn(move || {
-            let mut sink = ChannelSink::new(ev_tx.clone(), ctl_rx, stepping);
-            let result = info.run(&thread_knobs, &mut Trace::new(&mut sink));
-            let _ = ev_tx.send(Event::Finished(result));
-        });
+    /// A run of `info` with `knobs`, in step mode if `stepping`, not started yet: the runtime
+    /// starts its worker thread ([`KernelRun::spawn`]) when it performs `Effect::StartKernel`.
+    pub fn new(info: &'static KernelInfo, knobs: KnobValues, stepping: bool) -> Self {
         Self {
             info,
             knobs,
@@ -56,9 +51,43 @@ impl KernelRun {
             } else {
                 RunState::Running
             },
-            events: Some(ev_rx),
-            control: Some(ctl_tx),
+            awaiting: false,
+            events: None,
+            control: None,
         }
+    }
+
+    /// Starts `info` with `knobs` on a new thread, in step mode if `stepping`.
+    pub fn start(info: &'static KernelInfo, knobs: KnobValues, stepping: bool) -> Self {
+        let mut run = Self::new(info, knobs, stepping);
+        run.spawn();
+        run
+    }
+
+    /// Starts the worker thread (once).
+    pub fn spawn(&mut self) {
+        if self.events.is_some() || self.is_finished() {
+            return;
+        }
+        let (ev_tx, ev_rx) = mpsc::channel();
+        let (ctl_tx, ctl_rx) = mpsc::channel();
+        let knobs = self.knobs.clone();
+        let info = self.info;
+        let stepping = self.state == RunState::Stepping;
+        std::thread::spawn(move || {
+            let mut sink = ChannelSink::new(ev_tx.clone(), ctl_rx, stepping);
+            let result = info.run(&knobs, &mut Trace::new(&mut sink));
+            let _ = ev_tx.send(Event::Finished(result));
+        });
+        self.events = Some(ev_rx);
+        self.control = Some(ctl_tx);
+        self.awaiting = true;
+    }
+
+    /// Whether the worker is computing and will send something soon (the runtime then polls
+    /// its channel; otherwise it sleeps until a key is pressed).
+    pub fn is_busy(&self) -> bool {
+        self.events.is_some() && !self.is_finished() && self.awaiting
     }
 
     /// A finished run rebuilt from recorded steps, without a worker (for tests and for showing a
@@ -76,6 +105,7 @@ impl KernelRun {
             progress: None,
             state: RunState::Stepping,
             recorded: false,
+            awaiting: false,
             events: None,
             control: None,
         };
@@ -109,6 +139,7 @@ impl KernelRun {
             Event::Step(s) => {
                 self.progress = None;
                 self.steps.push(s);
+                self.awaiting = self.state == RunState::Running;
             }
             Event::Progress(p) => self.progress = Some(p),
             Event::Finished(Ok(report)) => {
@@ -140,6 +171,7 @@ impl KernelRun {
             Control::Pause => self.state = RunState::Stepping,
             Control::Next | Control::Cancel => {}
         }
+        self.awaiting = !matches!(c, Control::Cancel);
     }
 }
 

@@ -234,6 +234,14 @@ fn open_relevant(app: &mut App, back: Screen) {
     app.lesson_return = Some(back);
 }
 
+/// Whether a mock exam is running (started and not yet submitted).
+pub fn exam_in_progress(app: &App) -> bool {
+    app.exam
+        .as_ref()
+        .and_then(|st| st.exam.as_ref())
+        .is_some_and(|e| !e.is_submitted())
+}
+
 /// Opens the exam screen at its size choice.
 pub fn start_exam(app: &mut App) {
     if app.library.question_count() == 0 {

@@ -17,7 +17,8 @@ pub fn keys(screen: Screen) -> Vec<(&'static str, &'static str)> {
     let mut k = vec![
         ("j / ↓, k / ↑", "下へ / 上へ"),
         ("PgDn / Ctrl-d, PgUp / Ctrl-u", "1 ページ進む / 戻る"),
-        ("g / G", "先頭 / 末尾"),
+        ("g / G, Home / End", "先頭 / 末尾"),
+        ("/", "全レッスンを検索"),
     ];
     match screen {
         Screen::Home => k.extend([
@@ -32,6 +33,7 @@ pub fn keys(screen: Screen) -> Vec<(&'static str, &'static str)> {
         Screen::Lesson => k.extend([
             ("Space / b", "1 ページ進む / 戻る"),
             ("r / Enter", "カーネルをステップ実行"),
+            ("n / N", "次 / 前の検索一致"),
             ("t", "このレッスンの問題演習"),
             ("q / Esc / h", "戻る"),
         ]),
@@ -61,6 +63,9 @@ pub fn keys(screen: Screen) -> Vec<(&'static str, &'static str)> {
             ("c", "最後まで連続実行"),
             ("p", "ステップ実行に戻す"),
             ("r", "最初からやり直す"),
+            ("z", "画像: 縮小表示 / 1:1"),
+            ("< / >", "幅の広い画像を横に移動"),
+            ("e", "設定 (knobs) を編集して実行"),
             ("q / Esc", "中止してレッスンへ戻る"),
         ]),
     }

@@ -110,8 +110,7 @@ fn render_list(app: &App, area: Rect, buf: &mut Buffer) {
     if lines.is_empty() {
         lines.push(Line::styled("レッスンがありません", theme::muted()));
     }
-    let height = inner.height as usize;
-    let offset = (selected_row + 2).saturating_sub(height);
+    let offset = list_offset(selected_row, inner.height);
     Paragraph::new(Text::from(lines))
         .scroll((u16::try_from(offset).unwrap_or(u16::MAX), 0))
         .render(inner, buf);
@@ -234,4 +233,35 @@ fn marks(app: &App, index: usize) -> Marks {
 fn pad(text: &str, w: usize) -> String {
     let have = super::wrap::width(text);
     format!("{text}{}", " ".repeat(w.saturating_sub(have)))
+}
+
+/// The first shown row of the lesson list: far enough down that the selected row is visible.
+fn list_offset(selected_row: usize, height: u16) -> usize {
+    (selected_row + 2).saturating_sub(usize::from(height))
+}
+
+/// The lesson whose row is at screen row `y` of the home list on the model's screen, if any.
+pub fn lesson_at_row(app: &App, y: u16) -> Option<usize> {
+    let [_, body, _] = frame_areas(Rect::new(0, 0, app.size.0, app.size.1));
+    if y < body.y || y >= body.bottom() {
+        return None;
+    }
+    // One row per chapter heading, a blank row between chapters, one row per lesson.
+    let mut rows: Vec<Option<usize>> = Vec::new();
+    let mut chapter = "";
+    for (i, entry) in app.library.lessons.iter().enumerate() {
+        if entry.lesson.chapter != chapter {
+            chapter = &entry.lesson.chapter;
+            if !rows.is_empty() {
+                rows.push(None);
+            }
+            rows.push(None);
+        }
+        rows.push(Some(i));
+    }
+    let selected_row = rows.iter().position(|r| *r == Some(app.selected))?;
+    let offset = list_offset(selected_row, body.height);
+    rows.get(offset + usize::from(y - body.y))
+        .copied()
+        .flatten()
 }

@@ -1,9 +1,10 @@
 //! The kernel screen: a run's steps as they arrive, one shown at a time with the lesson's note.
 
 use super::wrap::{fit, wrap};
-use super::{frame_areas, key_hints, theme, values};
+use super::{frame_areas, key_hints, step_parts, theme, values};
 use crate::tui::app::App;
 use crate::tui::runner::RunState;
+use eshikaku_kernels::trace::{Step, Value};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::text::{Line, Span, Text};
@@ -58,22 +59,19 @@ impl Widget for &KernelView<'_> {
             buf,
         );
 
-        let [list_area, step_area] = if body.width >= 70 {
-            Layout::horizontal([Constraint::Length(30), Constraint::Min(0)]).areas(body)
-        } else {
-            [Rect::default(), body]
-        };
+        let [list_area, step_area] = panes(body);
         let shown = app.shown_step();
         if !list_area.is_empty() {
             render_step_list(app, shown, list_area, buf);
         }
-        render_step(app, shown, step_area.inner(Margin::new(1, 0)), buf);
+        render_step(app, shown, step_area, buf);
 
         let hints: &[(&str, &str)] = if run.is_finished() {
             &[
                 ("←/→", "ステップを見る"),
                 ("j/k", "スクロール"),
                 ("r", "再実行"),
+                ("e", "設定"),
                 ("q", "戻る"),
             ]
         } else {
@@ -82,6 +80,7 @@ impl Widget for &KernelView<'_> {
                 ("c", "連続実行"),
                 ("p", "一時停止"),
                 ("←", "前へ"),
+                ("e", "設定"),
                 ("?", "ヘルプ"),
                 ("q", "中止"),
             ]
@@ -102,7 +101,7 @@ fn render_step_list(app: &App, shown: Option<usize>, area: Rect, buf: &mut Buffe
         .iter()
         .map(|s| {
             let text = fit(
-                &format!("{:>3} {}", s.index + 1, s.title),
+                &format!("{:>3} {}", s.index + 1, step_label(&run.steps, s)),
                 inner.width as usize,
             );
             if Some(s.index) == shown {
@@ -118,18 +117,97 @@ fn render_step_list(app: &App, shown: Option<usize>, area: Rect, buf: &mut Buffe
         .render(inner, buf);
 }
 
-fn render_step(app: &App, shown: Option<usize>, area: Rect, buf: &mut Buffer) {
-    let Some(run) = &app.run else { return };
-    let width = area.width as usize;
-    let Some(step) = shown.and_then(|i| run.steps.get(i)) else {
-        let msg = if run.is_finished() {
-            "ステップがありません"
-        } else {
-            "最初のステップを計算中…"
-        };
-        Paragraph::new(Line::styled(msg, theme::muted())).render(area, buf);
-        return;
+/// The title of `step` in the step list; a title that repeats gets what tells the repeats apart:
+/// an epoch/step counter, the x of its curves (the iteration), or its ordinal.
+pub fn step_label(steps: &[Step], step: &Step) -> String {
+    let same = |s: &&Step| s.title == step.title;
+    if steps.iter().filter(same).count() < 2 {
+        return step.title.clone();
+    }
+    const COUNTERS: [&str; 7] = [
+        "epoch",
+        "step",
+        "iter",
+        "iteration",
+        "episode",
+        "反復",
+        "エポック",
+    ];
+    let detail = step.values.iter().find_map(|v| match v {
+        Value::Scalar { name, value } if COUNTERS.contains(&name.as_str()) => {
+            Some(format!("{name} {}", crate::format::num(*value)))
+        }
+        _ => None,
+    });
+    let detail = detail.or_else(|| {
+        step.values.iter().find_map(|v| match v {
+            Value::Series { x, .. } => Some(format!("反復 {}", crate::format::num(*x))),
+            _ => None,
+        })
+    });
+    let detail = detail.unwrap_or_else(|| {
+        let n = steps
+            .iter()
+            .take_while(|s| s.index != step.index)
+            .filter(same)
+            .count();
+        format!("{} 回目", n + 1)
+    });
+    format!("{} — {detail}", step.title)
+}
+
+/// The step list (empty on narrow screens) and the step pane of the body.
+fn panes(body: Rect) -> [Rect; 2] {
+    let [list, step] = if body.width >= 70 {
+        Layout::horizontal([Constraint::Length(30), Constraint::Min(0)]).areas(body)
+    } else {
+        [Rect::default(), body]
     };
+    [list, step.inner(Margin::new(1, 0))]
+}
+
+/// The step pane on a screen of `size`.
+fn step_area(size: (u16, u16)) -> Rect {
+    let [_, body, _] = frame_areas(Rect::new(0, 0, size.0, size.1));
+    panes(body)[1]
+}
+
+/// The largest useful scroll offset of the shown step on the model's screen size.
+pub fn max_scroll(app: &App) -> usize {
+    let area = step_area(app.size);
+    let Some(run) = &app.run else { return 0 };
+    let Some(step) = app.shown_step().and_then(|i| run.steps.get(i)) else {
+        return 0;
+    };
+    let width = usize::from(area.width);
+    let (_, body) = pinned(area, head(app, step, width).len());
+    let history = values::series_history(&run.steps[..=step.index.min(run.steps.len() - 1)]);
+    let parts = step_parts::parts(Vec::new(), step, &history, width, &opts(app));
+    step_parts::total_height(&parts, width).saturating_sub(usize::from(body.height))
+}
+
+/// The step pane split into the pinned title and note (`head_rows`, at most half the pane) and
+/// the scrolled values below, so the lesson's note stays in view while the values scroll.
+fn pinned(area: Rect, head_rows: usize) -> (Rect, Rect) {
+    let rows = u16::try_from(head_rows)
+        .unwrap_or(u16::MAX)
+        .min(area.height / 2);
+    let [head, body] = Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(area);
+    (head, body)
+}
+
+/// How the model says values are drawn.
+fn opts(app: &App) -> values::ViewOpts {
+    values::ViewOpts {
+        tick: app.tick,
+        fit_images: app.fit_images,
+        no_color: app.no_color,
+        hscroll: app.image_hscroll,
+    }
+}
+
+/// The step's title and the lesson's note for it.
+fn head(app: &App, step: &Step, width: usize) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(vec![
         Span::styled(step.title.clone(), theme::title()),
         Span::styled(format!("  · {}", step.key), theme::muted()),
@@ -147,12 +225,30 @@ fn render_step(app: &App, shown: Option<usize>, area: Rect, buf: &mut Buffer) {
         }
     }
     lines.push(Line::raw(""));
+    lines
+}
+
+fn render_step(app: &App, shown: Option<usize>, area: Rect, buf: &mut Buffer) {
+    let Some(run) = &app.run else { return };
+    if shown.and_then(|i| run.steps.get(i)).is_none() {
+        let msg = if run.is_finished() {
+            "ステップがありません"
+        } else {
+            "最初のステップを計算中…"
+        };
+        Paragraph::new(Line::styled(msg, theme::muted())).render(area, buf);
+        return;
+    }
+    let Some(step) = shown.and_then(|i| run.steps.get(i)) else {
+        return;
+    };
+    let width = usize::from(area.width);
+    let head = head(app, step, width);
+    let (head_area, body) = pinned(area, head.len());
+    Paragraph::new(head).render(head_area, buf);
     let history = values::series_history(&run.steps[..=step.index.min(run.steps.len() - 1)]);
-    lines.extend(values::step_lines(step, &history, width, app.tick));
-    let max_scroll = lines.len().saturating_sub(area.height as usize);
-    app.step_max_scroll.set(max_scroll);
-    let scroll = app.step_scroll.min(max_scroll);
-    Paragraph::new(Text::from(lines))
-        .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
-        .render(area, buf);
+    let parts = step_parts::parts(Vec::new(), step, &history, width, &opts(app));
+    let max_scroll =
+        step_parts::total_height(&parts, width).saturating_sub(usize::from(body.height));
+    step_parts::render(&parts, body, app.step_scroll.min(max_scroll), buf);
 }

@@ -11,6 +11,14 @@ pub fn lines(l: &Lesson, chapter_title: &str, width: usize) -> Vec<Line<'static>
     layout(l, chapter_title, width).0
 }
 
+/// The lesson's lines as plain text (for searching), laid out as [`lines`] lays them out.
+pub fn plain_lines(l: &Lesson, chapter_title: &str, width: usize) -> Vec<String> {
+    lines(l, chapter_title, width)
+        .iter()
+        .map(|line| line.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect()
+}
+
 /// The line at which body section `section` starts when laid out at `width` columns.
 pub fn section_line(l: &Lesson, chapter_title: &str, width: usize, section: usize) -> usize {
     layout(l, chapter_title, width)

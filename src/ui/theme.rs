@@ -17,6 +17,23 @@ pub fn chapter() -> Style {
 pub fn selected() -> Style {
     Style::new().fg(Color::Black).bg(ACCENT)
 }
+/// A selected row of a multi-line list (keeps the rows' own colours readable).
+pub fn selected_row() -> Style {
+    Style::new()
+        .bg(Color::Indexed(236))
+        .add_modifier(Modifier::BOLD)
+}
+/// A search hit in the text.
+pub fn found() -> Style {
+    Style::new().fg(Color::Black).bg(Color::Yellow)
+}
+/// The search hit the lesson was opened at.
+pub fn found_current() -> Style {
+    Style::new()
+        .fg(Color::Black)
+        .bg(Color::LightMagenta)
+        .add_modifier(Modifier::BOLD)
+}
 pub fn muted() -> Style {
     Style::new().fg(MUTED)
 }

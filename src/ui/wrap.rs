@@ -9,7 +9,45 @@ const NO_LINE_START: &str =
 
 /// Display width of `s` in terminal columns.
 pub fn width(s: &str) -> usize {
-    s.chars().map(|c| c.width().unwrap_or(0)).sum()
+    s.chars().map(char_width).sum()
+}
+
+/// Whether the terminal draws East Asian ambiguous-width characters (Σ α ‖ − × · … ≤ √ ½ ²)
+/// two columns wide, as many CJK terminal set-ups do: set `ESHIKAKU_AMBIGUOUS_WIDE=1`. Read
+/// once; by default they are one column wide, as Unicode recommends outside CJK contexts.
+pub fn ambiguous_wide() -> bool {
+    static WIDE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *WIDE.get_or_init(|| {
+        std::env::var("ESHIKAKU_AMBIGUOUS_WIDE").is_ok_and(|v| !v.is_empty() && v != "0")
+    })
+}
+
+/// Columns `c` takes, honouring [`ambiguous_wide`].
+pub fn char_width(c: char) -> usize {
+    if ambiguous_wide() && is_ambiguous(c) {
+        2
+    } else {
+        c.width().unwrap_or(0)
+    }
+}
+
+/// Whether `c` is East Asian ambiguous width (`A` in EastAsianWidth.txt: one column, or two in
+/// CJK terminals). `unicode-width`'s CJK widths cover most of them but count Greek, Cyrillic
+/// and the minus sign narrow, which CJK terminals draw wide; those are added here.
+pub fn is_ambiguous(c: char) -> bool {
+    let extra = matches!(
+        c,
+        '\u{0391}'..='\u{03A9}'
+            | '\u{03B1}'..='\u{03C9}'
+            | '\u{0401}'
+            | '\u{0410}'..='\u{044F}'
+            | '\u{0451}'
+            | '\u{2212}'
+    );
+    // Box drawing and block elements (borders, half-block pixels) stay one cell: the layout
+    // relies on them, and terminals with a wide-ambiguous option usually keep line drawing narrow.
+    let drawing = matches!(c, '\u{2500}'..='\u{259F}');
+    c.width() == Some(1) && !drawing && (extra || c.width_cjk() == Some(2))
 }
 
 /// `text` cut to at most `max` columns, ending in `…` when something was cut (a one-line list
@@ -21,7 +59,7 @@ pub fn fit(text: &str, max: usize) -> String {
     let mut out = String::new();
     let mut used = 0;
     for c in text.chars() {
-        let w = c.width().unwrap_or(0);
+        let w = char_width(c);
         if used + w + 1 > max {
             break;
         }
@@ -109,7 +147,7 @@ fn wrap_line(line: &str, max: usize, out: &mut Vec<String>) {
         if cur_w + tw > max {
             // A token longer than a whole line (a long URL): hard-break it.
             for ch in tok.chars() {
-                let w = ch.width().unwrap_or(0);
+                let w = char_width(ch);
                 if cur_w + w > max && cur_w > hang {
                     out.push(cur.trim_end().to_string());
                     cur = " ".repeat(hang);

@@ -296,6 +296,37 @@ fn feedback_opens_the_lesson_at_the_relevant_section() {
 }
 
 #[test]
+fn home_marks_follow_reading_and_answering() {
+    let mut app = app();
+    let marks = |app: &App| {
+        let s = app.study.stats.as_ref().expect("stats");
+        let l = &s.lessons[0];
+        (l.read, l.counts.seen)
+    };
+    assert_eq!(marks(&app), (false, 0));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Lesson);
+    assert_eq!(
+        marks(&app),
+        (true, 0),
+        "opening a lesson marks it read at once"
+    );
+    press(&mut app, KeyCode::Char('t'));
+    press(&mut app, KeyCode::Char('1'));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(marks(&app), (true, 1), "an answer counts once saved");
+    press(&mut app, KeyCode::Char('q'));
+    assert_eq!(
+        app.screen,
+        Screen::Lesson,
+        "back where the practice started"
+    );
+    press(&mut app, KeyCode::Char('q'));
+    let home = screen(&render(&app, 100, 30));
+    assert!(home.contains("解いた 1/"), "{home}");
+}
+
+#[test]
 fn study_screens_render_at_every_size_without_panic() {
     let mut app = app();
     press(&mut app, KeyCode::Char('t'));

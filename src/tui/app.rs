@@ -313,6 +313,7 @@ pub fn open_lesson(app: &mut App, index: usize, scroll: usize) {
     app.screen = Screen::Lesson;
     app.lesson_scroll = scroll;
     app.study.lesson_opened(&id, app.now);
+    app.study.refresh(&app.library, app.now);
     app.effects.push(Effect::LessonOpened(id, app.now));
 }
 
@@ -348,6 +349,7 @@ fn kernel_event(app: &mut App, ev: Event) {
         run.recorded = true;
         let record = super::study::kernel_record(run.info.id, &run.knobs, report, app.now);
         app.study.kernel_ran(&record);
+        app.study.refresh(&app.library, app.now);
         app.effects.push(Effect::KernelRun(record));
     }
 }

@@ -5,6 +5,7 @@ pub mod effect;
 pub mod keys;
 pub mod knob_form;
 pub mod persist;
+pub mod reload;
 pub mod runner;
 pub mod search;
 pub mod study;
@@ -49,7 +50,8 @@ pub fn main(folder: Option<&Path>) -> ExitCode {
     };
     // Without mouse capture the wheel still scrolls through the terminal's arrow keys.
     let mouse = execute!(std::io::stdout(), EnableMouseCapture).is_ok();
-    let result = run(&mut terminal, &mut app, &store);
+    let mut watch = folder.map(reload::Watch::new);
+    let result = run(&mut terminal, &mut app, &store, watch.as_mut());
     if mouse {
         let _ = execute!(std::io::stdout(), DisableMouseCapture);
     }
@@ -74,6 +76,7 @@ fn run(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     store: &crate::study::store::Store,
+    mut watch: Option<&mut reload::Watch>,
 ) -> std::io::Result<()> {
     let start = Instant::now();
     let size = terminal.size()?;
@@ -81,7 +84,12 @@ fn run(
     while !app.quit {
         persist::apply(store, app);
         terminal.draw(|f| crate::ui::render(app, f))?;
-        let ready = match wake::interval(app) {
+        let timeout = match (wake::interval(app), &watch) {
+            (Some(t), Some(_)) => Some(t.min(reload::POLL)),
+            (None, Some(_)) => Some(reload::POLL),
+            (t, None) => t,
+        };
+        let ready = match timeout {
             Some(timeout) => event::poll(timeout)?,
             None => true,
         };
@@ -95,6 +103,12 @@ fn run(
         }
         if app.exam.is_some() {
             app::update(app, Message::Tick);
+        }
+        if let Some(w) = watch.as_deref_mut()
+            && reload::can_swap(app)
+            && w.changed()
+        {
+            reload::apply(app, crate::content::load(Some(w.dir())));
         }
     }
     persist::apply(store, app);

@@ -2,7 +2,9 @@
 
 use super::code::{self, SnippetError};
 use super::diagnostic::Diagnostic;
-use super::model::{AREAS, Chapter, ChapterList, CodeRef, FORMAT_VERSION, Lesson, Question};
+use super::model::{
+    AREAS, Chapter, ChapterList, CodeRef, FORMAT_VERSION, KernelLink, Lesson, Question,
+};
 use super::safe_text;
 use super::source::{Origin, SourceFile};
 use super::yaml::{self, Parsed, Pos, Seg};
@@ -198,37 +200,8 @@ fn check_lesson(f: &SourceFile, p: &Parsed<Lesson>, chapters: &[&str], d: &mut V
         }
     }
     if let Some(k) = &l.kernel {
-        match registry::find(&k.id) {
-            None => err(
-                p.pos(&[Seg::Key("kernel"), Seg::Key("id")]),
-                format!(
-                    "unknown kernel `{}`: known kernels are {} (see `eshikaku list`)",
-                    k.id,
-                    registry::all()
-                        .iter()
-                        .map(|k| k.id)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ),
-            Some(info) => {
-                for key in k.step_notes.keys() {
-                    if info.step_title(key).is_none() {
-                        err(
-                            p.key_pos(&[Seg::Key("kernel"), Seg::Key("step_notes")], key),
-                            format!(
-                                "kernel `{}` has no step `{key}`: its steps are {}",
-                                k.id,
-                                info.steps
-                                    .iter()
-                                    .map(|s| s.key)
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        );
-                    }
-                }
-            }
+        for (pos, msg) in kernel_problems(p, k) {
+            err(pos, msg);
         }
     }
     let mut ids = HashSet::new();
@@ -245,6 +218,44 @@ fn check_lesson(f: &SourceFile, p: &Parsed<Lesson>, chapters: &[&str], d: &mut V
             err(at(key), text);
         }
     }
+}
+
+/// Problems of a lesson's kernel link: an unknown kernel, or notes for steps it does not have.
+fn kernel_problems(p: &Parsed<Lesson>, k: &KernelLink) -> Vec<(Pos, String)> {
+    let mut out = Vec::new();
+    match registry::find(&k.id) {
+        None => out.push((
+            p.pos(&[Seg::Key("kernel"), Seg::Key("id")]),
+            format!(
+                "unknown kernel `{}`: known kernels are {} (see `eshikaku list`)",
+                k.id,
+                registry::all()
+                    .iter()
+                    .map(|k| k.id)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+        Some(info) => {
+            for key in k.step_notes.keys() {
+                if info.step_title(key).is_none() {
+                    out.push((
+                        p.key_pos(&[Seg::Key("kernel"), Seg::Key("step_notes")], key),
+                        format!(
+                            "kernel `{}` has no step `{key}`: its steps are {}",
+                            k.id,
+                            info.steps
+                                .iter()
+                                .map(|s| s.key)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Problems of one question, each with the key it is about.

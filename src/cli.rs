@@ -147,6 +147,7 @@ pub enum LessonsCommand {
 
 /// Runs the parsed command line.
 pub fn dispatch(cli: Cli) -> ExitCode {
+    crate::crash::debug_trigger("cli");
     match cli.command {
         None => crate::tui::main(cli.content.as_deref()),
         Some(Command::List { json }) => list::main(cli.content.as_deref(), json),

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod content;
+pub mod crash;
 pub mod format;
 pub mod study;
 pub mod tui;

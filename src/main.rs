@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
+    eshikaku::crash::install();
     eshikaku::cli::dispatch(eshikaku::cli::Cli::parse())
 }
 

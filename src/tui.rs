@@ -38,8 +38,8 @@ pub fn main(folder: Option<&Path>) -> ExitCode {
     app.study.refresh(&app.library, app.now);
     app.status = app.study.store_warning.clone();
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    // `ratatui::try_init` also installs a panic hook that restores the terminal before the
-    // panic message is printed.
+    // `ratatui::try_init` installs its own panic hook; `crash::install` puts ours back (it
+    // restores the terminal too, but only for a panic on this thread, not a kernel's).
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
         Err(e) => {
@@ -48,6 +48,8 @@ pub fn main(folder: Option<&Path>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    crate::crash::install();
+    crate::crash::set_tui_active(true);
     // Without mouse capture the wheel still scrolls through the terminal's arrow keys.
     let mouse = execute!(std::io::stdout(), EnableMouseCapture).is_ok();
     let mut watch = folder.map(reload::Watch::new);
@@ -56,6 +58,7 @@ pub fn main(folder: Option<&Path>) -> ExitCode {
         let _ = execute!(std::io::stdout(), DisableMouseCapture);
     }
     ratatui::restore();
+    crate::crash::set_tui_active(false);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -84,6 +87,7 @@ fn run(
     while !app.quit {
         persist::apply(store, app);
         terminal.draw(|f| crate::ui::render(app, f))?;
+        crate::crash::debug_trigger("tui");
         let timeout = match (wake::interval(app), &watch) {
             (Some(t), Some(_)) => Some(t.min(reload::POLL)),
             (None, Some(_)) => Some(reload::POLL),

@@ -129,7 +129,7 @@ pub fn with_label_planes(x: &ArrayRef4<f32>, labels: &[usize]) -> Array4<f32> {
 
 /// Trains the conditional GAN; see the module documentation.
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
-    let judge = judge::shared();
+    let judge = judge::shared_traced(tr)?;
     let all = digits::load();
     let (train, _) = all.split();
     let real_all = digits_tanh(&train); // (1442, 1, 8, 8) in [−1, 1]
@@ -200,8 +200,8 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
             let grid = sample(&mut g, &grid_input, grid_input.nrows());
             let logits = (&real_logits, &fake_logits);
             report::progress(tr, it, [loss_d, loss_g], logits, &grid)?;
-            tr.progress("学習", it, cfg.iterations)?;
         }
+        tr.progress("学習", it, cfg.iterations)?;
     }
 
     // 100 samples of each requested class, scored by the judge; the classes are interleaved so

@@ -146,7 +146,7 @@ pub struct IterStats {
 
 /// Trains the DCGAN; see the module documentation.
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
-    let judge = judge::shared();
+    let judge = judge::shared_traced(tr)?;
     let all = digits::load();
     let (train, _) = all.split();
     let real_all = digits_tanh(&train); // (1442, 1, 8, 8) in [−1, 1]
@@ -204,8 +204,8 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         if is_checkpoint(it, cfg.iterations, 8) {
             let grid = sample(&mut g, &fixed_z, fixed_z.nrows());
             report::progress(tr, it, &stats, &grid)?;
-            tr.progress("学習", it, cfg.iterations)?;
         }
+        tr.progress("学習", it, cfg.iterations)?;
     }
 
     // quiz:begin dcgan-eval

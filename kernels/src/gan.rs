@@ -307,8 +307,8 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
                 &real_logits,
                 &fake_logits,
             )?;
-            tr.progress("学習", it, cfg.iterations)?;
         }
+        tr.progress("学習", it, cfg.iterations)?;
     }
     let last = history
         .last()

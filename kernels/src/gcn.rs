@@ -235,9 +235,7 @@ fn train(
             gcn.backward(a_hat, &dz);
             opt.step(&mut gcn);
             z = gcn.forward(a_hat, &features);
-            if epoch % 20 == 0 {
-                tr.progress("GCN の学習", epoch, cfg.epochs)?;
-            }
+            tr.progress("GCN の学習", epoch, cfg.epochs)?;
         }
         if checkpoints.contains(&epoch) {
             let (loss, _) = model::masked_cross_entropy(&z, &LABELLED, &labels);

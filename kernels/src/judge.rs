@@ -32,6 +32,8 @@ use ndarray::{Array2, Array4, ArrayRef4, Axis, s};
 use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand::seq::SliceRandom;
 use ndarray_rand::rand::{Rng, SeedableRng};
+use crate::KernelError;
+use crate::trace::Trace;
 use std::sync::OnceLock;
 
 /// The judge's fixed seed: its weights are the same in every run of every kernel.
@@ -139,6 +141,18 @@ fn shift_images(x: &Array4<f32>, shifts: &[(i32, i32)]) -> Array4<f32> {
 impl Judge {
     /// Trains a judge from `seed` on the fixed training split and measures it on the test split.
     pub fn train(seed: u64) -> Self {
+        match Self::train_until(seed, |_, _| Ok::<(), std::convert::Infallible>(())) {
+            Ok(judge) => judge,
+            Err(never) => match never {},
+        }
+    }
+
+    /// [`Judge::train`] that calls `tick(epoch, EPOCHS)` before every mini-batch, so a caller
+    /// can show progress or stop the training (`tick`'s error is returned).
+    pub fn train_until<E>(
+        seed: u64,
+        mut tick: impl FnMut(usize, usize) -> Result<(), E>,
+    ) -> Result<Self, E> {
         let data = digits::load();
         let (train, test) = data.split();
         let mut rng = StdRng::seed_from_u64(seed);
@@ -147,9 +161,10 @@ impl Judge {
         let x_train = as_images(&train);
         let labels: Vec<usize> = train.labels.iter().map(|&l| usize::from(l)).collect();
         let mut order: Vec<usize> = (0..train.len()).collect();
-        for _ in 0..EPOCHS {
+        for epoch in 0..EPOCHS {
             order.shuffle(&mut rng);
             for batch in order.chunks(BATCH) {
+                tick(epoch, EPOCHS)?;
                 // quiz:begin judge-shift
                 let shifts: Vec<(i32, i32)> = batch
                     .iter()
@@ -176,7 +191,7 @@ impl Judge {
             .map(|i| [(0, 1), (1, 0), (0, -1), (-1, 0)][i % 4])
             .collect();
         judge.shifted_test_accuracy = judge.accuracy(&shift_images(&x_test, &shifts), &test.labels);
-        judge
+        Ok(judge)
     }
 
     /// Class probabilities `p(y|x)` `(N, 10)` for images `(N, 1, 8, 8)` with pixels in `[0, 1]`.
@@ -216,8 +231,22 @@ impl Judge {
     }
 }
 
+static JUDGE: OnceLock<Judge> = OnceLock::new();
+
 /// The judge trained once per process (with [`JUDGE_SEED`]) and shared by every kernel.
 pub fn shared() -> &'static Judge {
-    static JUDGE: OnceLock<Judge> = OnceLock::new();
     JUDGE.get_or_init(|| Judge::train(JUDGE_SEED))
+}
+
+/// [`shared`], reporting the one-time training to `tr` (where a cancelled run stops; the
+/// judge is then trained again by the next run that needs it).
+pub fn shared_traced(tr: &mut Trace) -> Result<&'static Judge, KernelError> {
+    if let Some(judge) = JUDGE.get() {
+        return Ok(judge);
+    }
+    let judge = Judge::train_until(JUDGE_SEED, |epoch, epochs| {
+        tr.progress("判定器 (judge) の学習", epoch, epochs)
+    })?;
+    // Another thread may have finished first: both trained the same weights from JUDGE_SEED.
+    Ok(JUDGE.get_or_init(|| judge))
 }

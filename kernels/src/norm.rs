@@ -213,13 +213,10 @@ fn train_running_stats(
 ) -> Result<(BatchNorm2d<f64>, RunningStats), KernelError> {
     let mut bn = BatchNorm2d::<f64>::new(cfg.channels)?;
     bn.momentum = cfg.momentum;
-    let every = (cfg.train_steps / 25).max(1);
     for t in 1..=cfg.train_steps {
         // running_mean ← (1 − m)·running_mean + m·μ_B, likewise running_var (unbiased σ²_B)
         bn.forward(&sample_batch(cfg, cfg.batch, rng));
-        if t % every == 0 || t == cfg.train_steps {
-            tr.progress("running 統計量の更新", t, cfg.train_steps)?;
-        }
+        tr.progress("running 統計量の更新", t, cfg.train_steps)?;
     }
     // The population statistics of channel c: mean μ_c, variance σ_c² + var(b_n) = σ_c² + 1.
     let mean_err_sigma = (0..cfg.channels)

@@ -272,8 +272,8 @@ fn train(
             let losses = [loss_d, loss_adv, loss_l1];
             let images = [&test.x, &sample, &test.y];
             report::progress(tr, variant, it, losses, images, patch_logits.as_ref())?;
-            tr.progress(variant.name(), it, cfg.iterations)?;
         }
+        tr.progress(variant.name(), it, cfg.iterations)?;
     }
     let outputs = translate(&mut g, &test.x, m);
     let test_l1 = f64::from(l1(&outputs, &test.y).0);
@@ -290,7 +290,7 @@ fn train(
 
 /// Trains the three models and compares them; see the module documentation.
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
-    let judge = judge::shared();
+    let judge = judge::shared_traced(tr)?;
     let (train_d, test_d) = digits::load().split();
     let (train_p, test_p) = (Pairs::new(&train_d), Pairs::new(&test_d));
     let real_accuracy = judge.accuracy(&data::for_judge(&test_p.y), &test_p.labels);

@@ -41,7 +41,14 @@ pub struct Trace<'s> {
     sink: &'s mut dyn Sink,
     decls: &'static [StepDecl],
     next_index: usize,
+    /// When [`Trace::progress`] last reached the sink.
+    last_progress: Option<std::time::Instant>,
 }
+
+/// How often [`Trace::progress`] reaches the sink at most (it always does at the end of a loop).
+/// Kernels call it every iteration; this keeps that cheap while a cancelled run still notices
+/// within this time plus one iteration.
+pub const PROGRESS_INTERVAL: std::time::Duration = std::time::Duration::from_millis(20);
 
 impl<'s> Trace<'s> {
     /// A trace that sends every step to `sink`.
@@ -50,6 +57,7 @@ impl<'s> Trace<'s> {
             sink,
             decls: &[],
             next_index: 0,
+            last_progress: None,
         }
     }
 
@@ -91,9 +99,18 @@ impl<'s> Trace<'s> {
         self.sink.step(step).map_err(|_| KernelError::Cancelled)
     }
 
-    /// Reports progress through a long loop (`done` of `total`). Sinks may throttle it; it
-    /// is also where a running kernel notices that it was cancelled.
+    /// Reports progress through a long loop (`done` of `total`); call it every iteration. It
+    /// reaches the sink at most every [`PROGRESS_INTERVAL`] (and at `done == total`), and that
+    /// is where a running kernel notices that it was cancelled.
     pub fn progress(&mut self, label: &str, done: usize, total: usize) -> Result<(), KernelError> {
+        let now = std::time::Instant::now();
+        let due = self
+            .last_progress
+            .is_none_or(|last| now.duration_since(last) >= PROGRESS_INTERVAL);
+        if !due && done < total {
+            return Ok(());
+        }
+        self.last_progress = Some(now);
         self.sink
             .progress(Progress {
                 label: label.to_string(),

@@ -75,6 +75,7 @@ impl KernelRun {
         let info = self.info;
         let stepping = self.state == RunState::Stepping;
         std::thread::spawn(move || {
+            crate::crash::debug_trigger("kernel");
             let mut sink = ChannelSink::new(ev_tx.clone(), ctl_rx, stepping);
             let result = info.run(&knobs, &mut Trace::new(&mut sink));
             let _ = ev_tx.send(Event::Finished(result));
@@ -125,8 +126,7 @@ impl KernelRun {
             Err(TryRecvError::Empty) => None,
             Err(TryRecvError::Disconnected) => {
                 if !self.is_finished() {
-                    self.state =
-                        RunState::Failed("カーネルのスレッドが予期せず終了しました".into());
+                    self.state = RunState::Failed(vanished_message(crate::crash::last_crash()));
                 }
                 None
             }
@@ -180,5 +180,19 @@ impl Drop for KernelRun {
         if let Some(control) = &self.control {
             let _ = control.send(Control::Cancel);
         }
+    }
+}
+
+/// What the lab says when the worker thread ended without a result: a kernel bug (a panic), with
+/// the crash file to report when one was written.
+fn vanished_message(crash: Option<std::path::PathBuf>) -> String {
+    let head = "カーネルが内部エラー (バグ) で停止しました";
+    match crash {
+        Some(path) => format!(
+            "{head}。詳細: {} — 報告先は {}",
+            path.display(),
+            crate::crash::WHERE_TO_REPORT
+        ),
+        None => format!("{head}。報告先は {}", crate::crash::WHERE_TO_REPORT),
     }
 }

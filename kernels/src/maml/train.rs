@@ -122,9 +122,7 @@ pub fn train(
         if Some(it) == ev.snapshot_at && it < iterations {
             snapshot = Some(evaluate(&model.theta, it));
         }
-        if it % 100 == 0 || it == iterations {
-            tr.progress(method.label(), it, iterations)?;
-        }
+        tr.progress(method.label(), it, iterations)?;
     }
     let last = evaluate(&model.theta, iterations);
     if ev.snapshot_at == Some(iterations) {

@@ -149,6 +149,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         let batches = epoch_batches(data.train.nrows(), cfg.batch, &mut rng);
         for batch in &batches {
             step += 1;
+            tr.progress("学習", epoch - 1, cfg.epochs)?;
             let (other, y) = partners(&data, batch, cfg.positive_fraction, &mut rng);
             let b = batch.len();
             // One forward pass for both members of every pair: rows 0..B are x1, B..2B are x2.

@@ -251,6 +251,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
             let (loss, stats, triplets, d) =
                 update(cfg, &mut net, &mut adam, &data, rows, &mut rng);
             check_loss(loss, step)?;
+            tr.progress("学習", epoch - 1, cfg.epochs)?;
             if step == 1 {
                 record_mining(tr, cfg, rows, &data, &triplets, &d, &stats)?;
             }

@@ -125,9 +125,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
             log.record(tr, &mut net, steps_done, hp.lr_at(done), hp)?;
             next_check += hp.eval_every;
         }
-        if u % 64 == 0 {
-            tr.progress("学習 (環境ステップ)", steps_done, hp.total_steps)?;
-        }
+        tr.progress("学習 (環境ステップ)", steps_done, hp.total_steps)?;
     }
     let ev = report::evaluation(tr, &mut net, hp)?;
     Ok(report::metrics(&ev, &log))

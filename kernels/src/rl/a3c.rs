@@ -152,7 +152,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     );
     show_workers(tr, cfg)?;
 
-    let mut monitor = Monitor::new(hp, cfg.workers);
+    let mut monitor = Monitor::new(hp);
     let started = Instant::now();
     if cfg.deterministic {
         run_interleaved(&mut workers, &server, &mut monitor, tr, cfg)?;

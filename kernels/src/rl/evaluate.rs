@@ -51,6 +51,21 @@ impl Evaluation {
 
 /// Plays `episodes` greedy episodes with `net`, start states seeded by `seed`.
 pub fn greedy_episodes(net: &mut ActorCritic<f32>, episodes: usize, seed: u64) -> Evaluation {
+    let no_stop = |_| Ok::<(), std::convert::Infallible>(());
+    match greedy_episodes_until(net, episodes, seed, no_stop) {
+        Ok(ev) => ev,
+        Err(never) => match never {},
+    }
+}
+
+/// [`greedy_episodes`] that calls `tick(t)` before every time step `t` (at most
+/// `MAX_EPISODE_STEPS`), so a caller can report progress or stop (its error is returned).
+pub fn greedy_episodes_until<E>(
+    net: &mut ActorCritic<f32>,
+    episodes: usize,
+    seed: u64,
+    mut tick: impl FnMut(usize) -> Result<(), E>,
+) -> Result<Evaluation, E> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut envs: Vec<CartPole> = (0..episodes).map(|_| CartPole::new(&mut rng)).collect();
     let mut returns = vec![0.0f32; episodes];
@@ -59,7 +74,10 @@ pub fn greedy_episodes(net: &mut ActorCritic<f32>, episodes: usize, seed: u64) -
     if let Some(env) = envs.first() {
         frames.push(env.frame());
     }
+    let mut t = 0;
     while !running.is_empty() {
+        tick(t)?;
+        t += 1;
         let obs = Array2::from_shape_fn((running.len(), OBS_DIM), |(j, k)| {
             envs[running[j]].observation()[k]
         }); // (running, 4)
@@ -77,5 +95,5 @@ pub fn greedy_episodes(net: &mut ActorCritic<f32>, episodes: usize, seed: u64) -
         }
         running = still;
     }
-    Evaluation { returns, frames }
+    Ok(Evaluation { returns, frames })
 }

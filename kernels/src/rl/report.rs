@@ -3,7 +3,7 @@
 
 use super::actor_critic::{ActorCritic, policy_probs};
 use super::cartpole::{self, CartPole};
-use super::evaluate::{Evaluation, greedy_episodes};
+use super::evaluate::{Evaluation, greedy_episodes_until};
 use super::learner::{GradStats, Hyper};
 use super::loss::{LossTerms, n_step_returns};
 use super::vec_env::{EpisodeEnd, Rollout};
@@ -224,7 +224,9 @@ impl TrainingLog {
         lr: f64,
         hp: &Hyper,
     ) -> Result<(), KernelError> {
-        let check = greedy_episodes(net, CHECK_EPISODES, hp.seed ^ 0xC0FFEE);
+        let check = greedy_episodes_until(net, CHECK_EPISODES, hp.seed ^ 0xC0FFEE, |t| {
+            tr.progress("貪欲方策のチェック", t, cartpole::MAX_EPISODE_STEPS)
+        })?;
         let mean = check.mean();
         self.checks.push((step, mean));
         if mean >= SOLVED && self.first_solved.is_none() {
@@ -261,7 +263,10 @@ pub fn evaluation(
     net: &mut ActorCritic<f32>,
     hp: &Hyper,
 ) -> Result<Evaluation, KernelError> {
-    let ev = greedy_episodes(net, hp.eval_episodes, hp.seed.wrapping_add(0x5EED_0001));
+    let seed = hp.seed.wrapping_add(0x5EED_0001);
+    let ev = greedy_episodes_until(net, hp.eval_episodes, seed, |t| {
+        tr.progress("最終評価 (貪欲方策)", t, cartpole::MAX_EPISODE_STEPS)
+    })?;
     let bucket = |lo: f32, hi: f32| ev.returns.iter().filter(|&&r| r >= lo && r < hi).count();
     let full = ev.full_length();
     tr.step("evaluation", |s| {

@@ -163,9 +163,7 @@ pub fn train<R: Rng + ?Sized>(
         let m = if step == 1 { 1.0 } else { 0.02 };
         loss_avg += m * (f64::from(loss) - loss_avg);
         acc_avg += m * (hits as f64 / cfg.batch as f64 - acc_avg);
-        if step % 25 == 0 {
-            tr.progress("CNN の学習", step, cfg.steps)?;
-        }
+        tr.progress("CNN の学習", step, cfg.steps)?;
         if step % every == 0 || step == cfg.steps {
             tr.step("train", |s| {
                 s.scalar("step", step as f64)

@@ -123,9 +123,9 @@ pub fn train_mlp<R: Rng + ?Sized>(
         mlp.zero_grad();
         mlp.backward(&d);
         opt.step(&mut mlp);
+        tr.progress("MLP の学習", step, cfg.steps)?;
         if step % every == 0 || step == cfg.steps {
             let test_r2 = r2(&yt, &mlp.forward(&xt));
-            tr.progress("MLP の学習", step, cfg.steps)?;
             tr.step(key, |s| {
                 s.scalar("step", step as f64)
                     .scalar("ミニバッチの二乗誤差", loss)

@@ -29,20 +29,18 @@ pub struct Monitor {
     next_check: usize,
     first_updates: Vec<Vec<String>>,
     shown_updates: bool,
-    progress_every: usize,
     reports: usize,
     /// Time the workers were held at the gate (excluded from the measured training speed).
     pub paused: Duration,
 }
 
 impl Monitor {
-    pub fn new(hp: &Hyper, workers: usize) -> Self {
+    pub fn new(hp: &Hyper) -> Self {
         Self {
             log: TrainingLog::default(),
             next_check: hp.eval_every,
             first_updates: Vec::new(),
             shown_updates: false,
-            progress_every: 16 * workers.max(1),
             reports: 0,
             paused: Duration::ZERO,
         }
@@ -84,9 +82,7 @@ impl Monitor {
         if done >= self.next_check {
             self.check(tr, server, done, hp)?;
         }
-        if self.reports.is_multiple_of(self.progress_every) {
-            tr.progress("学習 (環境ステップ, 全ワーカー)", done, hp.total_steps)?;
-        }
+        tr.progress("学習 (環境ステップ, 全ワーカー)", done, hp.total_steps)?;
         Ok(())
     }
 

@@ -52,6 +52,7 @@ use crate::judge::{self, Judge};
 use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::loss::{bce_with_logits, l1};
+use crate::nn::gemm::serial;
 use crate::nn::{Adam, Params};
 use crate::trace::{Goal, Metric, StepDecl, Trace, WorkerSink};
 use ndarray::{Array4, ArrayRef4, Axis, concatenate, s};
@@ -310,11 +311,12 @@ fn train_all(
             wtr.declare(KERNEL.steps);
             let trained = [Variant::EncDecCganL1, Variant::UNetL1]
                 .into_iter()
-                .map(|v| train(v, cfg, data, judge, &mut wtr))
+                .map(|v| serial(|| train(v, cfg, data, judge, &mut wtr)))
                 .collect::<Result<Vec<_>, _>>();
             trained.map(|t| (t, sink.steps))
         });
-        let full = train(Variant::UNetCganL1, cfg, data, judge, tr);
+        // both cores are busy with a model each: their matrix products stay unsplit
+        let full = serial(|| train(Variant::UNetCganL1, cfg, data, judge, tr));
         if full.is_err() {
             cancel.store(true, Ordering::Relaxed);
         }

@@ -12,10 +12,26 @@
 use super::Float;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
+use std::cell::Cell;
 
 /// Products below this many multiply-adds `m·k·n` (≈ 20 µs on one core) stay on the calling
 /// thread: waking the second core costs a few microseconds.
 pub const PARALLEL_MIN_MACS: usize = 1 << 19;
+
+thread_local! {
+    /// Set by [`serial`]: this thread's products stay on it.
+    static SERIAL: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with this thread's products unsplit: for a kernel that already keeps both cores
+/// busy with threads of its own (pix2pix's variants), where splitting would only add handovers.
+/// The results are the same either way.
+pub fn serial<T>(f: impl FnOnce() -> T) -> T {
+    let before = SERIAL.replace(true);
+    let out = f();
+    SERIAL.set(before);
+    out
+}
 
 /// `C ← α·A·B + β·C` with `A (m, k)`, `B (k, n)`, `C (m, n)`; with `β = 0`, `C` is not read.
 ///
@@ -30,7 +46,7 @@ pub fn gemm<A: Float>(
 ) {
     let ((m, k), n) = (a.dim(), b.ncols());
     let macs = m.saturating_mul(k).saturating_mul(n);
-    if macs < PARALLEL_MIN_MACS || rayon::current_num_threads() < 2 {
+    if macs < PARALLEL_MIN_MACS || rayon::current_num_threads() < 2 || SERIAL.get() {
         general_mat_mul(alpha, &a, &b, beta, &mut c);
         return;
     }
@@ -95,6 +111,9 @@ mod tests {
         }
         let (a, b) = (filled((3, 4), 4), filled((4, 5), 5));
         assert_eq!(matmul(a.view(), b.view()), a.dot(&b));
+        let (a, b) = (filled((512, 64), 6), filled((64, 130), 7));
+        assert_eq!(serial(|| matmul(a.view(), b.view())), a.dot(&b));
+        assert!(!SERIAL.get(), "serial restores the setting");
     }
 
     #[test]

@@ -195,3 +195,50 @@ impl<A: Float> Params<A> for Conv2d<A> {
         visit_array(&mut self.b, &mut self.db, f);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::ConvTranspose2d;
+    use ndarray::Array;
+    use ndarray_rand::rand::SeedableRng;
+    use ndarray_rand::rand::rngs::StdRng;
+
+    fn filled(shape: (usize, usize, usize, usize), seed: usize) -> Array4<f64> {
+        Array::from_shape_fn(shape, |(a, b, c, d)| {
+            ((a * 7 + b * 5 + c * 3 + d + seed) % 11) as f64 / 5.0 - 1.0
+        })
+    }
+
+    /// `backward_params` and `backward_input` are exactly the two halves of `backward`, and the
+    /// gradients accumulate (`β = 1`) onto what was there.
+    #[test]
+    fn backward_parts_equal_the_full_backward() {
+        let mut full = Conv2d::<f64>::new(3, 4, 3, 2, 1, &mut StdRng::seed_from_u64(1)).unwrap();
+        full.dw.fill(0.25);
+        let (x, dy) = (filled((2, 3, 5, 5), 1), filled((2, 4, 3, 3), 2));
+        let (mut params, mut input) = (full.clone(), full.clone());
+        full.forward(&x);
+        let dx = full.backward(&dy);
+        params.forward(&x);
+        params.backward_params(&dy);
+        input.forward(&x);
+        assert_eq!(input.backward_input(&dy), dx);
+        assert_eq!((&params.dw, &params.db), (&full.dw, &full.db));
+        assert_eq!(input.dw, Array4::from_elem(input.dw.raw_dim(), 0.25));
+        assert!(
+            full.dw.iter().any(|&g| g != 0.25),
+            "the gradient was accumulated"
+        );
+
+        let mut full =
+            ConvTranspose2d::<f64>::new(3, 2, 4, 2, 1, &mut StdRng::seed_from_u64(2)).unwrap();
+        let (x, dy) = (filled((2, 3, 2, 2), 3), filled((2, 2, 4, 4), 4));
+        let mut params = full.clone();
+        full.forward(&x);
+        full.backward(&dy);
+        params.forward(&x);
+        params.backward_params(&dy);
+        assert_eq!((&params.dw, &params.db), (&full.dw, &full.db));
+    }
+}

@@ -97,7 +97,7 @@ mod tests {
     /// operand, agree bit for bit with one unsplit product.
     #[test]
     fn split_products_equal_the_unsplit_one_exactly() {
-        assert!(PARALLEL_MIN_MACS <= 512 * 64 * 130);
+        const { assert!(PARALLEL_MIN_MACS <= 512 * 64 * 130) };
         for (m, k, n) in [(512, 64, 130), (64, 130, 512), (8, 9, 16384)] {
             let (a, b) = (filled((m, k), 1), filled((n, k), 2));
             let c0 = filled((m, n), 3);

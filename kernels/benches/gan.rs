@@ -55,13 +55,13 @@ fn gan_iteration(bencher: Bencher, labels: bool) {
         let fake = cond(&g.forward(&z));
         d.zero_grad();
         let (_, grad) = bce_with_logits(&d.forward(&real), &ones);
-        d.backward(&grad);
+        d.backward_params(&grad);
         let (_, grad) = bce_with_logits(&d.forward(&fake), &zeros);
-        d.backward(&grad);
+        d.backward_params(&grad);
         opt_d.step(&mut d);
         g.zero_grad();
         let (_, grad) = bce_with_logits(&d.forward(&fake), &ones);
-        let dx = d.backward(&grad);
+        let dx = d.input_gradient(&grad);
         g.backward(&dx.slice(s![.., 0..1, .., ..]));
         opt_g.step(&mut g);
     });
@@ -103,13 +103,16 @@ fn pix2pix_iteration(bencher: Bencher) {
         let fake_pair = pair(&x, &fake);
         d.zero_grad();
         let (_, grad) = bce_with_logits(&d.forward(&real_pair), &ones);
-        d.backward(&(grad * 0.5));
+        d.backward_params(&(grad * 0.5));
         let (_, grad) = bce_with_logits(&d.forward(&fake_pair), &zeros);
-        d.backward(&(grad * 0.5));
+        d.backward_params(&(grad * 0.5));
         opt_d.step(&mut d);
         g.zero_grad();
         let (_, grad) = bce_with_logits(&d.forward(&fake_pair), &ones);
-        let mut dfake = d.backward(&grad).slice(s![.., 1..2, .., ..]).to_owned();
+        let mut dfake = d
+            .input_gradient(&grad)
+            .slice(s![.., 1..2, .., ..])
+            .to_owned();
         dfake.scaled_add(100.0, &l1(&fake, &y).1);
         g.backward(&dfake);
         opt_g.step(&mut g);

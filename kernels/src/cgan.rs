@@ -166,16 +166,16 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         d.zero_grad();
         let real_logits = d.forward(&with_label_planes(&real, &real_y));
         let (loss_real, grad) = bce_with_logits(&real_logits, &ones);
-        d.backward(&grad);
+        d.backward_params(&grad);
         let fake_logits = d.forward(&fake_pairs);
         let (loss_fake, grad) = bce_with_logits(&fake_logits, &zeros);
-        d.backward(&grad);
+        d.backward_params(&grad);
         opt_d.step(&mut d);
 
         // G: −log D(G(z|y) | y); only the image channel of dL/d(input) flows back into G
         g.zero_grad();
         let (loss_g, grad) = bce_with_logits(&d.forward(&fake_pairs), &ones);
-        let dpairs = d.backward(&grad); // (m, 11, 8, 8)
+        let dpairs = d.input_gradient(&grad); // (m, 11, 8, 8); D's gradients unused
         // quiz:begin cgan-image-grad
         let dfake = dpairs.slice(s![.., 0..1, .., ..]).to_owned(); // (m, 1, 8, 8)
         // quiz:end cgan-image-grad

@@ -55,6 +55,7 @@ pub mod conv;
 pub mod conv_transpose;
 pub mod dropout;
 pub mod float;
+pub mod gemm;
 pub mod gradcheck;
 mod im2col;
 pub mod init;

@@ -51,13 +51,15 @@ use crate::generative::{check_bounded, is_checkpoint};
 use crate::judge::{self, Judge};
 use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
+use crate::nn::gemm::serial;
 use crate::nn::loss::{bce_with_logits, l1};
 use crate::nn::{Adam, Params};
-use crate::trace::{Goal, Metric, StepDecl, Trace};
+use crate::trace::{Goal, Metric, StepDecl, Trace, WorkerSink};
 use ndarray::{Array4, ArrayRef4, Axis, concatenate, s};
 use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand::{Rng, SeedableRng};
 use patchgan::PatchGan;
+use std::sync::atomic::{AtomicBool, Ordering};
 use unet::UNet;
 
 /// Target: the judge recognises the full model's outputs nearly as well as the real targets.
@@ -241,16 +243,19 @@ fn train(
             d.zero_grad();
             let real_logits = d.forward(&pair(&x, &y)); // (m, 1, 4, 4)
             let (l_real, grad) = bce_with_logits(&real_logits, &ones);
-            d.backward(&(grad * 0.5));
+            d.backward_params(&(grad * 0.5));
             let fake_pair = pair(&x, &fake);
             let fake_logits = d.forward(&fake_pair);
             let (l_fake, grad) = bce_with_logits(&fake_logits, &zeros);
-            d.backward(&(grad * 0.5));
+            d.backward_params(&(grad * 0.5));
             opt_d.step(&mut d);
             loss_d = 0.5 * (l_real + l_fake);
             // G's adversarial part: −log D(x, G(x)) per patch; keep the gradient of the y channel
             let (l_adv, grad) = bce_with_logits(&d.forward(&fake_pair), &ones);
-            dfake = d.backward(&grad).slice(s![.., 1..2, .., ..]).to_owned();
+            dfake = d
+                .input_gradient(&grad)
+                .slice(s![.., 1..2, .., ..])
+                .to_owned();
             loss_adv = l_adv;
             if it == 1 && variant == Variant::UNetCganL1 {
                 report::first_iteration(tr, &x, &real_logits, &fake_logits, loss_d, loss_adv)?;
@@ -288,6 +293,47 @@ fn train(
     })
 }
 
+/// Trains the three variants, in [`Variant::ALL`] order. The models are independent (each has
+/// its own seed), so the full model trains on this thread, reporting live, while the two
+/// ablations train on the second core; their steps are replayed afterwards, so the trace and
+/// every number are exactly those of training them one after another.
+fn train_all(
+    cfg: &Config,
+    data: (&Pairs, &Pairs),
+    judge: &Judge,
+    tr: &mut Trace,
+) -> Result<Vec<Trained>, KernelError> {
+    let cancel = AtomicBool::new(false);
+    let (full, ablations) = std::thread::scope(|s| {
+        let worker = s.spawn(|| {
+            let mut sink = WorkerSink::new(&cancel);
+            let mut wtr = Trace::new(&mut sink);
+            wtr.declare(KERNEL.steps);
+            let trained = [Variant::EncDecCganL1, Variant::UNetL1]
+                .into_iter()
+                .map(|v| serial(|| train(v, cfg, data, judge, &mut wtr)))
+                .collect::<Result<Vec<_>, _>>();
+            trained.map(|t| (t, sink.steps))
+        });
+        // both cores are busy with a model each: their matrix products stay unsplit
+        let full = serial(|| train(Variant::UNetCganL1, cfg, data, judge, tr));
+        if full.is_err() {
+            cancel.store(true, Ordering::Relaxed);
+        }
+        let ablations = worker
+            .join()
+            .unwrap_or_else(|_| Err(KernelError::Internal("pix2pix worker panicked".into())));
+        (full, ablations)
+    });
+    let mut results = vec![full?];
+    let (trained, steps) = ablations?;
+    for step in steps {
+        tr.replay(step)?;
+    }
+    results.extend(trained);
+    Ok(results)
+}
+
 /// Trains the three models and compares them; see the module documentation.
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let judge = judge::shared_traced(tr)?;
@@ -296,10 +342,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let real_accuracy = judge.accuracy(&data::for_judge(&test_p.y), &test_p.labels);
     report::task(tr, &test_p, real_accuracy)?;
     report::architecture(tr, cfg)?;
-    let mut results = Vec::new();
-    for variant in Variant::ALL {
-        results.push(train(variant, cfg, (&train_p, &test_p), judge, tr)?);
-    }
+    let results = train_all(cfg, (&train_p, &test_p), judge, tr)?;
     let [full, encdec, l1_only] = [&results[0], &results[1], &results[2]];
     let fcn_ratio = full.fcn_accuracy / real_accuracy.max(1e-9);
     let skip_gain = encdec.test_l1 / full.test_l1.max(1e-9);

@@ -23,6 +23,7 @@ mod number;
 pub mod sink;
 mod summary;
 mod value;
+mod worker;
 
 pub use channel::{ChannelSink, Control, Event};
 pub use metrics::{Goal, METRICS_STEP, Metric, Op, Report, Target};
@@ -32,6 +33,7 @@ pub use summary::{snap_num, summarize};
 pub use value::{
     CartPole, Cell, Image, Palette, Scatter, Step, StepDecl, Table, TensorSummary, Value,
 };
+pub use worker::WorkerSink;
 
 use crate::KernelError;
 use ndarray::{ArrayBase, Data, Dimension};
@@ -118,6 +120,14 @@ impl<'s> Trace<'s> {
                 total,
             })
             .map_err(|_| KernelError::Cancelled)
+    }
+
+    /// Records a step that another trace recorded (a worker thread's, see [`WorkerSink`]),
+    /// renumbered to follow this trace's steps.
+    pub fn replay(&mut self, mut step: Step) -> Result<(), KernelError> {
+        step.index = self.next_index;
+        self.next_index += 1;
+        self.sink.step(step).map_err(|_| KernelError::Cancelled)
     }
 
     /// Number of steps recorded so far.

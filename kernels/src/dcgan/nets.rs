@@ -169,17 +169,45 @@ impl<A: Float> Discriminator<A> {
 
     /// `(N,) -> (N, 1 + K, 8, 8)`: accumulates every parameter gradient, returns `dL/dx`.
     pub fn backward(&mut self, dlogit: &ArrayRef1<A>) -> Array4<A> {
-        let n = dlogit.len();
-        let d4 = dlogit
-            .to_owned()
-            .into_shape_with_order((n, 1, 1, 1))
-            .expect("one logit per image");
-        let d = self.out.backward(&d4);
+        let d = self.backward_to_input_layer(dlogit);
+        self.down1.backward(&d)
+    }
+
+    /// [`Discriminator::backward`] without `dL/dx`: D's own update needs only its parameter
+    /// gradients, not the gradient of the images.
+    pub fn backward_params(&mut self, dlogit: &ArrayRef1<A>) {
+        let d = self.backward_to_input_layer(dlogit);
+        self.down1.backward_params(&d);
+    }
+
+    /// `(N,) -> (N, 1 + K, 8, 8)`: only `dL/dx`, what G's update needs from D. The convolutions'
+    /// weight gradients are not computed (D's gradients afterwards are meaningless: D's next
+    /// update starts from `zero_grad`).
+    pub fn input_gradient(&mut self, dlogit: &ArrayRef1<A>) -> Array4<A> {
+        let d = self.out.backward_input(&logit_grad(dlogit));
+        let d = self
+            .down2
+            .backward_input(&self.bn2.backward(&self.lrelu2.backward(&d)));
+        self.down1.backward_input(&self.lrelu1.backward(&d))
+    }
+
+    /// Back through every layer but the input convolution: `dL/d(pre-activation of down1)`.
+    fn backward_to_input_layer(&mut self, dlogit: &ArrayRef1<A>) -> Array4<A> {
+        let d = self.out.backward(&logit_grad(dlogit));
         let d = self
             .down2
             .backward(&self.bn2.backward(&self.lrelu2.backward(&d)));
-        self.down1.backward(&self.lrelu1.backward(&d))
+        self.lrelu1.backward(&d)
     }
+}
+
+/// `(N,) -> (N, 1, 1, 1)`: the logits' gradient as the output map of D's last convolution.
+fn logit_grad<A: Float>(dlogit: &ArrayRef1<A>) -> Array4<A> {
+    let n = dlogit.len();
+    dlogit
+        .to_owned()
+        .into_shape_with_order((n, 1, 1, 1))
+        .expect("one logit per image")
 }
 
 impl<A: Float> Params<A> for Discriminator<A> {

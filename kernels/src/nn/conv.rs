@@ -1,11 +1,12 @@
 //! 2-D convolution by im2col + one matrix product.
 
+use super::gemm::{gemm, matmul};
 use super::im2col::{
     Geometry, add_channel_bias, cm_to_nchw, col2im, im2col, nchw_to_cm, reshaped, weight_matrix,
+    weight_matrix_mut,
 };
 use super::params::visit_array;
 use super::{Float, NnError, Params, init};
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, Array4, ArrayRef4, Axis};
 use ndarray_rand::rand::Rng;
 
@@ -111,7 +112,7 @@ impl<A: Float> Conv2d<A> {
         // (N, C, H, W) -> (C·k·k, N·OH·OW): one patch per column
         im2col(x, &g, &mut self.col);
         // (C_out, C·k·k) · (C·k·k, N·OH·OW) -> (C_out, N·OH·OW)
-        let out = weight_matrix(&self.w).dot(&self.col);
+        let out = matmul(weight_matrix(&self.w).view(), self.col.view());
         // (C_out, N·OH·OW) -> (N, C_out, OH, OW)
         let mut y = cm_to_nchw(&out, n, g.oh, g.ow);
         add_channel_bias(&mut y, &self.b);
@@ -124,6 +125,33 @@ impl<A: Float> Conv2d<A> {
     /// # Panics
     /// If called before `forward`, or with a shape other than the last output's.
     pub fn backward(&mut self, dout: &ArrayRef4<A>) -> Array4<A> {
+        let (d2, g, n) = self.dout_rows(dout);
+        self.param_grads(&d2);
+        self.input_grad(&d2, &g, n)
+    }
+
+    /// Only the parameter gradients of [`Conv2d::backward`] (`dw`, `db`), skipping `dL/dx`:
+    /// for the first layer of a network, whose input needs no gradient.
+    ///
+    /// # Panics
+    /// As [`Conv2d::backward`].
+    pub fn backward_params(&mut self, dout: &ArrayRef4<A>) {
+        let (d2, _, _) = self.dout_rows(dout);
+        self.param_grads(&d2);
+    }
+
+    /// Only `dL/dx` of [`Conv2d::backward`], leaving `dw`, `db` untouched: for a pass whose
+    /// parameter gradients would be thrown away (a GAN's generator step through `D`).
+    ///
+    /// # Panics
+    /// As [`Conv2d::backward`].
+    pub fn backward_input(&mut self, dout: &ArrayRef4<A>) -> Array4<A> {
+        let (d2, g, n) = self.dout_rows(dout);
+        self.input_grad(&d2, &g, n)
+    }
+
+    /// Checks `dout` against the last forward and lays it out as `(C_out, N·OH·OW)`.
+    fn dout_rows(&self, dout: &ArrayRef4<A>) -> (Array2<A>, Geometry, usize) {
         let (g, n) = self.last.expect("Conv2d: backward called before forward");
         let out_ch = self.w.len_of(Axis(0));
         assert_eq!(
@@ -132,25 +160,31 @@ impl<A: Float> Conv2d<A> {
             "Conv2d: dout shape differs from the output"
         );
         // (N, C_out, OH, OW) -> (C_out, N·OH·OW)
-        let d2 = nchw_to_cm(dout);
+        (nchw_to_cm(dout), g, n)
+    }
+
+    /// `db += Σ dY`, `dW2 += dY · colᵀ`   (C_out, N·OH·OW)·(N·OH·OW, C·k·k).
+    fn param_grads(&mut self, d2: &Array2<A>) {
         self.db += &d2.sum_axis(Axis(1));
-        // dW2 += dY · colᵀ   (C_out, N·OH·OW)·(N·OH·OW, C·k·k)
-        let dw2 = d2.dot(&self.col.t());
-        // (C_out, C·k·k) -> (C_out, C_in, k, k), whatever memory order the product came in
-        self.dw += &dw2
-            .to_shape(self.w.raw_dim())
-            .expect("element count preserved");
+        // accumulated by the product itself (β = 1) into `dw` viewed as (C_out, C·k·k)
+        let out_ch = self.w.len_of(Axis(0));
+        let dw2 = weight_matrix_mut(&mut self.dw, out_ch);
+        gemm(A::one(), d2.view(), self.col.t(), A::one(), dw2);
+    }
+
+    /// `dx = col2im(W2ᵀ · dY)`.
+    fn input_grad(&mut self, d2: &Array2<A>, g: &Geometry, n: usize) -> Array4<A> {
         // dcol = W2ᵀ · dY   (C·k·k, C_out)·(C_out, N·OH·OW), into the reused work space
         reshaped(&mut self.dcol, (g.patch_len(), n * g.oh * g.ow));
-        general_mat_mul(
+        gemm(
             A::one(),
-            &weight_matrix(&self.w).t(),
-            &d2,
+            weight_matrix(&self.w).t(),
+            d2.view(),
             A::zero(),
-            &mut self.dcol,
+            self.dcol.view_mut(),
         );
         // scatter the patch gradients back onto the image: (C·k·k, N·OH·OW) -> (N, C_in, H, W)
-        col2im(&self.dcol, n, &g)
+        col2im(&self.dcol, n, g)
     }
 }
 
@@ -159,5 +193,52 @@ impl<A: Float> Params<A> for Conv2d<A> {
     fn visit_params(&mut self, f: &mut dyn FnMut(&mut [A], &mut [A])) {
         visit_array(&mut self.w, &mut self.dw, f);
         visit_array(&mut self.b, &mut self.db, f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::ConvTranspose2d;
+    use ndarray::Array;
+    use ndarray_rand::rand::SeedableRng;
+    use ndarray_rand::rand::rngs::StdRng;
+
+    fn filled(shape: (usize, usize, usize, usize), seed: usize) -> Array4<f64> {
+        Array::from_shape_fn(shape, |(a, b, c, d)| {
+            ((a * 7 + b * 5 + c * 3 + d + seed) % 11) as f64 / 5.0 - 1.0
+        })
+    }
+
+    /// `backward_params` and `backward_input` are exactly the two halves of `backward`, and the
+    /// gradients accumulate (`β = 1`) onto what was there.
+    #[test]
+    fn backward_parts_equal_the_full_backward() {
+        let mut full = Conv2d::<f64>::new(3, 4, 3, 2, 1, &mut StdRng::seed_from_u64(1)).unwrap();
+        full.dw.fill(0.25);
+        let (x, dy) = (filled((2, 3, 5, 5), 1), filled((2, 4, 3, 3), 2));
+        let (mut params, mut input) = (full.clone(), full.clone());
+        full.forward(&x);
+        let dx = full.backward(&dy);
+        params.forward(&x);
+        params.backward_params(&dy);
+        input.forward(&x);
+        assert_eq!(input.backward_input(&dy), dx);
+        assert_eq!((&params.dw, &params.db), (&full.dw, &full.db));
+        assert_eq!(input.dw, Array4::from_elem(input.dw.raw_dim(), 0.25));
+        assert!(
+            full.dw.iter().any(|&g| g != 0.25),
+            "the gradient was accumulated"
+        );
+
+        let mut full =
+            ConvTranspose2d::<f64>::new(3, 2, 4, 2, 1, &mut StdRng::seed_from_u64(2)).unwrap();
+        let (x, dy) = (filled((2, 3, 2, 2), 3), filled((2, 2, 4, 4), 4));
+        let mut params = full.clone();
+        full.forward(&x);
+        full.backward(&dy);
+        params.forward(&x);
+        params.backward_params(&dy);
+        assert_eq!((&params.dw, &params.db), (&full.dw, &full.db));
     }
 }

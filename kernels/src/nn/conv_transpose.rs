@@ -1,12 +1,12 @@
 //! 2-D transposed convolution ("deconvolution"), the up-sampling layer of DCGAN's generator.
 
+use super::gemm::{gemm, matmul};
 use super::im2col::{
     Geometry, add_channel_bias, channel_sums, cm_to_nchw, col2im, im2col, nchw_to_cm, reshaped,
-    weight_matrix,
+    weight_matrix, weight_matrix_mut,
 };
 use super::params::visit_array;
 use super::{Float, NnError, Params, init};
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, Array4, ArrayRef4, Axis};
 use ndarray_rand::rand::Rng;
 
@@ -128,12 +128,12 @@ impl<A: Float> ConvTranspose2d<A> {
         self.x2 = nchw_to_cm(x);
         // (C_out·k·k, C_in) · (C_in, N·H·W) -> (C_out·k·k, N·H·W): one kernel-sized patch per pixel
         reshaped(&mut self.cols, (g.patch_len(), n * h * w));
-        general_mat_mul(
+        gemm(
             A::one(),
-            &weight_matrix(&self.w).t(),
-            &self.x2,
+            weight_matrix(&self.w).t(),
+            self.x2.view(),
             A::zero(),
-            &mut self.cols,
+            self.cols.view_mut(),
         );
         // scatter-add the patches: (C_out·k·k, N·H·W) -> (N, C_out, OH, OW)
         let mut y = col2im(&self.cols, n, &g);
@@ -147,6 +147,23 @@ impl<A: Float> ConvTranspose2d<A> {
     /// # Panics
     /// If called before `forward`, or with a shape other than the last output's.
     pub fn backward(&mut self, dout: &ArrayRef4<A>) -> Array4<A> {
+        let (g, n) = self.gather(dout);
+        self.param_grads();
+        self.input_grad(&g, n)
+    }
+
+    /// Only the parameter gradients of [`ConvTranspose2d::backward`] (`dw`, `db`), skipping
+    /// `dL/dx`: for the first layer of a network (a generator's noise needs no gradient).
+    ///
+    /// # Panics
+    /// As [`ConvTranspose2d::backward`].
+    pub fn backward_params(&mut self, dout: &ArrayRef4<A>) {
+        self.gather(dout);
+        self.param_grads();
+    }
+
+    /// Checks `dout`, adds `db += Σ dY` and gathers the patches of `dout` into `cols`.
+    fn gather(&mut self, dout: &ArrayRef4<A>) -> (Geometry, usize) {
         let (g, n) = self
             .last
             .expect("ConvTranspose2d: backward called before forward");
@@ -158,14 +175,20 @@ impl<A: Float> ConvTranspose2d<A> {
         self.db += &channel_sums(dout);
         // gather the patches back: (N, C_out, OH, OW) -> (C_out·k·k, N·H·W)
         im2col(dout, &g, &mut self.cols);
-        // dW2 += x · colᵀ   (C_in, N·H·W)·(N·H·W, C_out·k·k)
-        let dw2 = self.x2.dot(&self.cols.t());
-        // (C_in, C_out·k·k) -> (C_in, C_out, k, k), whatever memory order the product came in
-        self.dw += &dw2
-            .to_shape(self.w.raw_dim())
-            .expect("element count preserved");
-        // dx = W2 · col   (C_in, C_out·k·k)·(C_out·k·k, N·H·W) -> (N, C_in, H, W)
-        let dx2 = weight_matrix(&self.w).dot(&self.cols);
+        (g, n)
+    }
+
+    /// `dW2 += x · colᵀ`   (C_in, N·H·W)·(N·H·W, C_out·k·k), accumulated by the product itself
+    /// into `dw` viewed as `(C_in, C_out·k·k)`.
+    fn param_grads(&mut self) {
+        let in_ch = self.w.len_of(Axis(0));
+        let dw2 = weight_matrix_mut(&mut self.dw, in_ch);
+        gemm(A::one(), self.x2.view(), self.cols.t(), A::one(), dw2);
+    }
+
+    /// `dx = W2 · col`   (C_in, C_out·k·k)·(C_out·k·k, N·H·W) -> (N, C_in, H, W).
+    fn input_grad(&self, g: &Geometry, n: usize) -> Array4<A> {
+        let dx2 = matmul(weight_matrix(&self.w).view(), self.cols.view());
         cm_to_nchw(&dx2, n, g.oh, g.ow)
     }
 }

@@ -144,6 +144,22 @@ pub(crate) fn weight_matrix<A: Float>(w: &Array4<A>) -> CowArray<'_, A, Ix2> {
         .expect("element count preserved")
 }
 
+/// A gradient `(A, B, k, k)` viewed mutably as `(A, B·k·k)`, so a GEMM can accumulate into it
+/// (`β = 1`) without a temporary. Layers keep their gradients in standard layout (a gradient
+/// replaced by a strided array is first copied into one).
+pub(crate) fn weight_matrix_mut<A: Float>(
+    dw: &mut Array4<A>,
+    rows: usize,
+) -> ndarray::ArrayViewMut2<'_, A> {
+    if !dw.is_standard_layout() {
+        *dw = dw.as_standard_layout().into_owned();
+    }
+    let cols = dw.len() / rows.max(1);
+    dw.view_mut()
+        .into_shape_with_order((rows, cols))
+        .expect("standard layout")
+}
+
 /// The adjoint of [`im2col`]: `(C·k·k, N·OH·OW) -> (N, C, H, W)`, adding every patch entry
 /// onto the input pixel it was copied from (entries over the padding are dropped).
 pub(crate) fn col2im<A: Float>(col: &ArrayRef2<A>, n: usize, g: &Geometry) -> Array4<A> {

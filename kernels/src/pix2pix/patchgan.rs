@@ -69,6 +69,25 @@ impl<A: Float> PatchGan<A> {
         let d = self.c2.backward(&self.bn2.backward(&self.a2.backward(&d)));
         self.c1.backward(&self.a1.backward(&d))
     }
+
+    /// [`PatchGan::backward`] without the gradient of the input pairs: D's own update needs
+    /// only its parameter gradients.
+    pub fn backward_params(&mut self, dout: &ArrayRef4<A>) {
+        let d = self.c3.backward(dout);
+        let d = self.c2.backward(&self.bn2.backward(&self.a2.backward(&d)));
+        self.c1.backward_params(&self.a1.backward(&d));
+    }
+
+    /// `(N, 1, 4, 4) -> (N, 2, 16, 16)`: only the gradient of the input pairs, what G's update
+    /// needs; the convolutions' weight gradients are not computed (D's next update starts from
+    /// `zero_grad`).
+    pub fn input_gradient(&mut self, dout: &ArrayRef4<A>) -> Array4<A> {
+        let d = self.c3.backward_input(dout);
+        let d = self
+            .c2
+            .backward_input(&self.bn2.backward(&self.a2.backward(&d)));
+        self.c1.backward_input(&self.a1.backward(&d))
+    }
 }
 
 impl<A: Float> Params<A> for PatchGan<A> {

@@ -101,6 +101,15 @@ impl GapCnn {
         self.fc.b -= mean;
     }
 
+    /// The backward pass of training: every parameter gradient, but not `dL/dx` (the images
+    /// need no gradient there, so the first convolution skips it).
+    pub fn backward_params(&mut self, dlogits: &ArrayRef2<f32>) {
+        let da = self.backward_to_features(dlogits);
+        let d = self.conv2.backward(&self.relu2.backward(&da));
+        let d = self.pool.backward(&d);
+        self.conv1.backward_params(&self.relu1.backward(&d));
+    }
+
     /// The full backward pass; returns `dL/dx`.
     pub fn backward(&mut self, dlogits: &ArrayRef2<f32>) -> Array4<f32> {
         let da = self.backward_to_features(dlogits);
@@ -150,7 +159,7 @@ pub fn train<R: Rng + ?Sized>(
         let (loss, dlogits) = softmax_cross_entropy(&logits, &labels);
         KernelError::check_finite("loss", f64::from(loss), step, "try a lower lr")?;
         net.zero_grad();
-        net.backward(&dlogits);
+        net.backward_params(&dlogits);
         opt.step(net);
         net.centre_class_weights();
         let hits = logits

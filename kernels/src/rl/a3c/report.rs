@@ -14,6 +14,7 @@
 
 use super::worker::{ParameterServer, UpdateReport};
 use crate::KernelError;
+use crate::rl::actor_critic::ActorCritic;
 use crate::rl::learner::Hyper;
 use crate::rl::report::{self, TrainingLog};
 use crate::trace::{Cell, Table, Trace};
@@ -33,6 +34,18 @@ pub struct Monitor {
     reports: usize,
     /// Time the workers were held at the gate (excluded from the measured training speed).
     pub paused: Duration,
+    /// The global network at the latest of the best greedy checks: what the kernel evaluates.
+    pub best: Option<Checkpoint>,
+}
+
+/// A copy of the global network taken at a greedy check.
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    /// Environment steps done when it was taken.
+    pub step: usize,
+    /// Its greedy check's mean return (over [`crate::rl::report::CHECK_EPISODES`] episodes).
+    pub check_return: f64,
+    pub net: ActorCritic<f32>,
 }
 
 impl Monitor {
@@ -45,6 +58,7 @@ impl Monitor {
             progress_every: 16 * workers.max(1),
             reports: 0,
             paused: Duration::ZERO,
+            best: None,
         }
     }
 
@@ -119,7 +133,17 @@ impl Monitor {
         // snapshot, so the global network's lock is not held meanwhile.
         self.paused(server, |m| {
             let mut snapshot = server.lock().net.clone();
-            m.log.record(tr, &mut snapshot, done, hp.lr_at(done), hp)
+            m.log.record(tr, &mut snapshot, done, hp.lr_at(done), hp)?;
+            let mean = m.log.checks.last().map_or(f64::NEG_INFINITY, |&(_, r)| r);
+            // the latest of the best checks: ties go to the later (longer-trained) network
+            if m.best.as_ref().is_none_or(|b| mean >= b.check_return) {
+                m.best = Some(Checkpoint {
+                    step: done,
+                    check_return: mean,
+                    net: snapshot,
+                });
+            }
+            Ok::<(), KernelError>(())
         })?;
         while self.next_check <= done {
             self.next_check += hp.eval_every;

@@ -30,17 +30,17 @@ pub(crate) fn data(tr: &mut Trace, train: &Digits, judge: &Judge) -> Result<(), 
     })
 }
 
+/// An output shape `(C, H, W)` of one sample.
+type Shape = (usize, usize, usize);
+
 /// `(C, H, W)` written as a tuple.
-fn shape((c, h, w): (usize, usize, usize)) -> String {
+fn shape((c, h, w): Shape) -> String {
     format!("({c}, {h}, {w})")
 }
 
 /// A transposed convolution's output `(C_out, OH, OW)` for an input of side `(h, w)`, and its
 /// hyper-parameters as `k… s… p…` (weight `(C_in, C_out, k, k)`).
-fn up(
-    l: &ConvTranspose2d<f32>,
-    (h, w): (usize, usize),
-) -> Result<((usize, usize, usize), String), KernelError> {
+fn up(l: &ConvTranspose2d<f32>, (h, w): (usize, usize)) -> Result<(Shape, String), KernelError> {
     let (_, c, k, _) = l.w.dim();
     let (oh, ow) = l.output_size(h, w)?;
     Ok(((c, oh, ow), format!("k{k} s{} p{}", l.stride, l.padding)))
@@ -48,10 +48,7 @@ fn up(
 
 /// A convolution's output `(C_out, OH, OW)` for an input of side `(h, w)`, and its
 /// hyper-parameters (weight `(C_out, C_in, k, k)`).
-fn down(
-    l: &Conv2d<f32>,
-    (h, w): (usize, usize),
-) -> Result<((usize, usize, usize), String), KernelError> {
+fn down(l: &Conv2d<f32>, (h, w): (usize, usize)) -> Result<(Shape, String), KernelError> {
     let (c, _, k, _) = l.w.dim();
     let (oh, ow) = l.output_size(h, w)?;
     Ok(((c, oh, ow), format!("k{k} s{} p{}", l.stride, l.padding)))
@@ -66,7 +63,7 @@ pub(super) fn architecture(
     cfg: &Config,
 ) -> Result<(), KernelError> {
     let z = (cfg.z_dim, 1, 1);
-    let side = |(_, h, w): (usize, usize, usize)| (h, w);
+    let side = |(_, h, w): Shape| (h, w);
     let (g1, k1) = up(&g.up1, side(z))?;
     let (g2, k2) = up(&g.up2, side(g1))?;
     let (g3, k3) = up(&g.up3, side(g2))?;
@@ -74,7 +71,7 @@ pub(super) fn architecture(
     let (d1, kd1) = down(&d.down1, side(image))?;
     let (d2, kd2) = down(&d.down2, side(d1))?;
     let (d3, kd3) = down(&d.out, side(d2))?;
-    let rows: Vec<(String, (usize, usize, usize), usize, &str)> = vec![
+    let rows: Vec<(String, Shape, usize, &str)> = vec![
         ("G 入力 z".into(), z, 0, "ノイズ。全結合層は使わない"),
         (
             format!("G ConvT {k1}"),

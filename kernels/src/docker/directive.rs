@@ -4,12 +4,18 @@
 use super::stage::error_at;
 use crate::KernelError;
 
-/// The directives at the top of `lines`, the escape character they set (`\\` by default)
-/// and the index of the first line after them.
-pub(crate) fn read(
-    path: &str,
-    lines: &[&str],
-) -> Result<(Vec<(String, String)>, char, usize), KernelError> {
+/// What the top of a Dockerfile declares.
+pub(crate) struct Directives {
+    /// `(key, value)` in order.
+    pub list: Vec<(String, String)>,
+    /// The line-continuation character (a backslash unless `# escape=` says otherwise).
+    pub escape: char,
+    /// Index of the first line after the directives.
+    pub end: usize,
+}
+
+/// The directives at the top of `lines`.
+pub(crate) fn read(path: &str, lines: &[&str]) -> Result<Directives, KernelError> {
     let mut directives = Vec::new();
     let mut escape = '\\';
     let mut i = 0;
@@ -35,5 +41,9 @@ pub(crate) fn read(
         directives.push((key, value));
         i += 1;
     }
-    Ok((directives, escape, i))
+    Ok(Directives {
+        list: directives,
+        escape,
+        end: i,
+    })
 }

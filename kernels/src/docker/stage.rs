@@ -39,7 +39,11 @@ pub(crate) fn error_at(path: &str, line: usize, msg: impl std::fmt::Display) -> 
 /// Parses Dockerfile `text`; `path` only names the file in errors (`path:line: message`).
 pub fn parse(path: &str, text: &str) -> Result<Dockerfile, KernelError> {
     let lines: Vec<&str> = text.lines().collect();
-    let (directives, escape, mut i) = directive::read(path, &lines)?;
+    let directive::Directives {
+        list: directives,
+        escape,
+        end: mut i,
+    } = directive::read(path, &lines)?;
     let mut df = Dockerfile {
         directives,
         instructions: Vec::new(),

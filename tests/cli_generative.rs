@@ -66,7 +66,15 @@ fn cgan_json_passes() {
 #[test]
 #[ignore = "slow; the same default run is asserted in kernels/tests/pix2pix_kernel.rs"]
 fn pix2pix_json_passes() {
-    default_run_passes("pix2pix", &["fcn_score_ratio", "skip_gain", "test_l1"]);
+    default_run_passes(
+        "pix2pix",
+        &[
+            "fcn_score_ratio",
+            "skip_gain",
+            "test_l1",
+            "hf_gap_reduction",
+        ],
+    );
 }
 
 #[test]

@@ -176,12 +176,20 @@ pub struct Fit {
 }
 
 impl Fit {
+    /// Largest `|mean G(z) − DATA_MEAN|` that counts as a fit.
+    pub const MEAN_TOLERANCE: f64 = 0.1;
+    /// Largest `|std G(z) − DATA_STD|` that counts as a fit.
+    pub const STD_TOLERANCE: f64 = 0.15;
+    /// The band both mean `D(x)` and mean `D(G(z))` must lie in (around the optimum ½).
+    pub const D_BAND: (f64, f64) = (0.4, 0.6);
+
     /// The fit test: the moments match and D can no longer tell real from fake.
     pub fn holds(&self) -> bool {
-        (self.mean - DATA_MEAN).abs() <= 0.1
-            && (self.std - DATA_STD).abs() <= 0.15
-            && (0.4..=0.6).contains(&self.d_real)
-            && (0.4..=0.6).contains(&self.d_fake)
+        let (lo, hi) = Self::D_BAND;
+        (self.mean - DATA_MEAN).abs() <= Self::MEAN_TOLERANCE
+            && (self.std - DATA_STD).abs() <= Self::STD_TOLERANCE
+            && (lo..=hi).contains(&self.d_real)
+            && (lo..=hi).contains(&self.d_fake)
     }
 }
 

@@ -19,7 +19,8 @@
 //! picture with its bottom half masked out. The kernel trains the full model and the paper's
 //! ablations — the encoder-decoder without skips, and the U-Net with L1 only — and compares them
 //! on the 355 test digits: L1 error, the judge's accuracy on the outputs (the paper's "FCN-score"
-//! idea: can a classifier trained on real images still recognise them?) and sharpness.
+//! idea: can a classifier trained on real images still recognise them?) and high-frequency
+//! content against the real images.
 //!
 //! **`λ = 1`, not the paper's 100.** `λ = 100` is the paper's value for 256×256 colour images.
 //! On our 16×16 images, with both terms averaged (L1 over pixels, the cGAN loss over patches),
@@ -28,12 +29,22 @@
 //! (seeds 0–4, 1,000 iterations) `skip_gain` is 1.455 / 1.426 / 1.537 / 1.603 / 1.444 and the test
 //! L1 0.085–0.092 (L1 alone: 0.080–0.084).
 //!
-//! **Sharpness is reported, not a target.** The paper's claim that the cGAN term sharpens the
-//! output did not hold with a margin here: `sharpness_gain` (cGAN + L1 ÷ L1 only, whole image)
-//! at `λ = 1` was 1.022 / 1.044 / 1.024 / 1.008 / 0.991 on seeds 0–4 (bottom half 1.049 / 1.101 /
-//! 1.062 / 1.020 / 0.986); at `λ = 100` 1.012 / 1.016 / 1.012 / 0.987 / 0.972, at `λ = 10`
-//! 1.009 / 1.018 / 1.017 / 0.940 / 0.946; 3,000 iterations at `λ = 100` gave 0.98–1.00 (seeds
-//! 0–2). A target at or below 1 would accept a cGAN blurrier than L1 alone, so there is none.
+//! **Sharpness against the real images** ([`sharpness`]). The paper's claim (§3.1, §4.2) is that
+//! L1 alone blurs — it lacks the real images' high frequencies — and the cGAN term restores
+//! them. `hf_gap_reduction` measures exactly that on the half the generator invents: the
+//! high-frequency (Laplacian) energy of the outputs relative to the real targets', and how much
+//! closer the cGAN + L1 model gets to 1 than L1 alone, `|1 − hf(L1)/hf(y)| − |1 − hf(cGAN)/hf(y)|`.
+//! At the default settings (seeds 0–4) L1 alone keeps 0.689 / 0.709 / 0.689 / 0.706 / 0.740 of
+//! the real energy, cGAN + L1 0.878 / 0.976 / 0.902 / 0.859 / 0.787, so `hf_gap_reduction` is
+//! 0.189 / 0.267 / 0.213 / 0.153 / 0.047: the claim holds on every seed, strongly on four and
+//! weakly on seed 4. The target, ≥ 0.02, asks that the cGAN recover at least 2 % of the real
+//! images' high-frequency energy beyond L1 alone — the seed-to-seed spread of the L1-only ratio
+//! (0.69–0.74) shows differences of that size are real, and 0 would accept "no effect". It is
+//! not tuned to the worst seed (0.047 passes with more than twice the target). The old measure,
+//! the mean gradient magnitude of cGAN + L1 over L1 alone, could not tell "sharper" from "closer
+//! to real" and ranged 0.94–1.10; at full 16×16 resolution both models overshoot the real
+//! energy (1.3–1.5×: the transposed convolutions' checkerboard), which is why the measure pools
+//! to the digits' own 8×8 first.
 //!
 //! Optimisation: Adam with `β1 = 0.5` and batch 32 as the paper, but `lr = 1e-3` instead of its
 //! `2e-4`: with such small networks (ngf = ndf = 8) the paper's rate needs about 5,000 iterations
@@ -43,6 +54,7 @@
 pub mod data;
 pub mod patchgan;
 mod report;
+pub mod sharpness;
 pub mod unet;
 
 use crate::KernelError;
@@ -68,6 +80,9 @@ pub const FCN_SCORE_RATIO: Goal = Goal::at_least("fcn_score_ratio", 0.85);
 pub const SKIP_GAIN: Goal = Goal::at_least("skip_gain", 1.2);
 /// Target: the full model's mean `|G(x) − y|` on the test pairs.
 pub const TEST_L1: Goal = Goal::at_most("test_l1", 0.13);
+/// Target: the cGAN term brings the generated half's high-frequency energy closer to the real
+/// images' than L1 alone (see [`sharpness`]; the margin is explained in the module docs).
+pub const HF_GAP_REDUCTION: Goal = Goal::at_least("hf_gap_reduction", 0.02);
 
 /// The registry entry.
 pub const KERNEL: KernelInfo = KernelInfo {
@@ -101,7 +116,7 @@ pub const KERNEL: KernelInfo = KernelInfo {
         StepDecl::new("progress", "学習の経過"),
         StepDecl::new("ablation", "アブレーション: 何が効いているか"),
     ],
-    goals: &[FCN_SCORE_RATIO, SKIP_GAIN, TEST_L1],
+    goals: &[FCN_SCORE_RATIO, SKIP_GAIN, TEST_L1, HF_GAP_REDUCTION],
     run: run_knobs,
 };
 
@@ -196,9 +211,10 @@ pub struct Trained {
     pub test_l1: f64,
     /// The judge's accuracy on the outputs (pooled to 8×8).
     pub fcn_accuracy: f64,
-    /// Sharpness of the outputs, whole image and bottom (generated) half.
-    pub sharpness: f64,
+    /// Mean gradient magnitude of the generated (bottom) half, see [`data::sharpness`].
     pub sharpness_bottom: f64,
+    /// High-frequency energy of the generated half, see [`sharpness::generated_hf`].
+    pub hf: f64,
 }
 
 /// `G(x)` over a whole set, in chunks of `chunk` with batch statistics (as at training).
@@ -287,8 +303,8 @@ fn train(
         variant,
         test_l1,
         fcn_accuracy,
-        sharpness: data::sharpness(&outputs, 0..8),
         sharpness_bottom: data::sharpness(&outputs, 4..8),
+        hf: sharpness::generated_hf(&outputs),
         outputs,
     })
 }
@@ -346,18 +362,17 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let [full, encdec, l1_only] = [&results[0], &results[1], &results[2]];
     let fcn_ratio = full.fcn_accuracy / real_accuracy.max(1e-9);
     let skip_gain = encdec.test_l1 / full.test_l1.max(1e-9);
-    let sharpness_gain = full.sharpness / l1_only.sharpness.max(1e-9);
-    report::ablation(tr, &results, &test_p, real_accuracy)?;
+    let real_hf = sharpness::generated_hf(&test_p.y);
+    let hf_gain = sharpness::hf_gap_reduction(full.hf, l1_only.hf, real_hf);
+    report::ablation(tr, &results, &test_p, (real_accuracy, real_hf))?;
     Ok(vec![
         FCN_SCORE_RATIO.measure(fcn_ratio),
         SKIP_GAIN.measure(skip_gain),
         TEST_L1.measure(full.test_l1),
-        Metric::reported("sharpness_gain", sharpness_gain),
+        HF_GAP_REDUCTION.measure(hf_gain),
         Metric::reported("judge_accuracy_real_targets", real_accuracy),
-        Metric::reported(
-            "sharpness_gain_bottom_half",
-            full.sharpness_bottom / l1_only.sharpness_bottom.max(1e-9),
-        ),
+        Metric::reported("hf_ratio_cgan_l1", full.hf / real_hf.max(1e-12)),
+        Metric::reported("hf_ratio_l1_only", l1_only.hf / real_hf.max(1e-12)),
         Metric::reported("test_l1_encoder_decoder", encdec.test_l1),
         Metric::reported("test_l1_l1_only", l1_only.test_l1),
         Metric::reported("fcn_accuracy", full.fcn_accuracy),

@@ -1,7 +1,7 @@
 //! The `a3c` kernel: in deterministic mode its default run solves CartPole-v1 (greedy mean
 //! return ≥ 475 over 100 episodes) with the staleness of lock-step workers, reproducibly; with
-//! real threads (the TUI's default) it spends exactly its step budget and solves CartPole in at
-//! least 2 of 3 runs. Speed is measured by `benches/a3c.rs`.
+//! real threads (the TUI's default) it spends exactly its step budget and solves CartPole in
+//! 3 of 3 runs. Speed is measured by `benches/a3c.rs`.
 
 mod kernel_util;
 
@@ -84,12 +84,15 @@ fn real_threads_spend_exactly_the_step_budget() {
     assert!(steps.iter().any(|s| s.key == "throughput"));
 }
 
-/// The TUI's default: real threads, so no two runs are alike. Rule: of three default runs
-/// (seeds 0, 1, 2) at least two solve CartPole (greedy mean return over 100 episodes ≥ the
-/// kernel's goal, 475). Measured while writing this test: 21 of 22 threaded default runs
-/// reached 500; one (seed 1, on a loaded machine) ended at 453.6.
+/// The TUI's default: real threads, so no two runs are alike. Rule: all three default runs
+/// (seeds 0, 1, 2) solve CartPole (greedy mean return over 100 episodes meets the kernel's
+/// declared goal). Earlier, 21 of 22 threaded default runs reached 500 and one (seed 1, loaded
+/// machine) ended at 453.6, so the rule was 2 of 3. On 2026-12-07 (load ≈ 11–12) seeds 0–19
+/// reached 500 in 20 of 20 runs both before and after the kernel began evaluating the best
+/// checkpoint (which was the final network in all 20): the failure did not reproduce, and the
+/// checkpoint rule guards against a final dip rather than being shown to fix one.
 #[test]
-fn threaded_default_runs_solve_cartpole_2_of_3() {
+fn threaded_default_runs_solve_cartpole_3_of_3() {
     let goal = eshikaku_kernels::registry::find("a3c")
         .expect("registered")
         .goal("eval_return_mean")
@@ -97,8 +100,11 @@ fn threaded_default_runs_solve_cartpole_2_of_3() {
     let returns: Vec<f64> = (0..3)
         .map(|seed| metric(&run(seed, &[]).0, goal.metric))
         .collect();
-    let solved = returns.iter().filter(|&&r| goal.target.met_by(r)).count();
-    assert!(solved >= 2, "{returns:?} vs {}", goal.target);
+    assert!(
+        returns.iter().all(|&r| goal.target.met_by(r)),
+        "{returns:?} vs {}",
+        goal.target
+    );
 }
 
 #[test]

@@ -3,14 +3,15 @@
 use super::nets::{Discriminator, Generator};
 use super::{COVERAGE_SHARE, Config, EVAL_SAMPLES, IterStats};
 use crate::KernelError;
-use crate::data::digits::Digits;
+use crate::data::digits::{Digits, SIDE};
 use crate::generative::{
     by_class, class_table, d_histogram, mean_prob, real_examples, sample_grid,
 };
 use crate::judge::{Judge, as_images, score};
 use crate::nn::Params;
 use crate::nn::activation::sigmoid;
-use crate::trace::{Table, Trace, fmt_num};
+use crate::nn::{Conv2d, ConvTranspose2d};
+use crate::trace::{Cell, Table, Trace, fmt_num};
 use ndarray::{Array2, Array4};
 
 pub(crate) fn data(tr: &mut Trace, train: &Digits, judge: &Judge) -> Result<(), KernelError> {
@@ -29,76 +30,101 @@ pub(crate) fn data(tr: &mut Trace, train: &Digits, judge: &Judge) -> Result<(), 
     })
 }
 
-/// `(name, output shape, parameter count, note)` rows for a table.
-fn layer_row(name: &str, shape: &str, params: usize, note: &str) -> Vec<String> {
-    vec![name.into(), shape.into(), params.to_string(), note.into()]
+/// An output shape `(C, H, W)` of one sample.
+type Shape = (usize, usize, usize);
+
+/// `(C, H, W)` written as a tuple.
+fn shape((c, h, w): Shape) -> String {
+    format!("({c}, {h}, {w})")
 }
 
+/// A transposed convolution's output `(C_out, OH, OW)` for an input of side `(h, w)`, and its
+/// hyper-parameters as `k… s… p…` (weight `(C_in, C_out, k, k)`).
+fn up(l: &ConvTranspose2d<f32>, (h, w): (usize, usize)) -> Result<(Shape, String), KernelError> {
+    let (_, c, k, _) = l.w.dim();
+    let (oh, ow) = l.output_size(h, w)?;
+    Ok(((c, oh, ow), format!("k{k} s{} p{}", l.stride, l.padding)))
+}
+
+/// A convolution's output `(C_out, OH, OW)` for an input of side `(h, w)`, and its
+/// hyper-parameters (weight `(C_out, C_in, k, k)`).
+fn down(l: &Conv2d<f32>, (h, w): (usize, usize)) -> Result<(Shape, String), KernelError> {
+    let (c, _, k, _) = l.w.dim();
+    let (oh, ow) = l.output_size(h, w)?;
+    Ok(((c, oh, ow), format!("k{k} s{} p{}", l.stride, l.padding)))
+}
+
+/// The layers of G and D with their output shapes and parameter counts, all read from the
+/// networks (weights' shapes, strides, paddings) rather than written down.
 pub(super) fn architecture(
     tr: &mut Trace,
     g: &mut Generator<f32>,
     d: &mut Discriminator<f32>,
     cfg: &Config,
 ) -> Result<(), KernelError> {
-    let z = cfg.z_dim;
-    let rows = vec![
-        layer_row(
-            "G 入力 z",
-            &format!("({z}, 1, 1)"),
-            0,
-            "ノイズ。全結合層は使わない",
-        ),
-        layer_row(
-            "G ConvT k2",
-            "(64, 2, 2)",
+    let z = (cfg.z_dim, 1, 1);
+    let side = |(_, h, w): Shape| (h, w);
+    let (g1, k1) = up(&g.up1, side(z))?;
+    let (g2, k2) = up(&g.up2, side(g1))?;
+    let (g3, k3) = up(&g.up3, side(g2))?;
+    let image = (d.down1.w.dim().1, SIDE, SIDE);
+    let (d1, kd1) = down(&d.down1, side(image))?;
+    let (d2, kd2) = down(&d.down2, side(d1))?;
+    let (d3, kd3) = down(&d.out, side(d2))?;
+    let rows: Vec<(String, Shape, usize, &str)> = vec![
+        ("G 入力 z".into(), z, 0, "ノイズ。全結合層は使わない"),
+        (
+            format!("G ConvT {k1}"),
+            g1,
             g.up1.num_params(),
             "転置畳み込みで拡大",
         ),
-        layer_row("G BN + ReLU", "(64, 2, 2)", g.bn1.num_params(), ""),
-        layer_row(
-            "G ConvT k4 s2 p1",
-            "(32, 4, 4)",
+        ("G BN + ReLU".into(), g1, g.bn1.num_params(), ""),
+        (
+            format!("G ConvT {k2}"),
+            g2,
             g.up2.num_params(),
             "2 倍に拡大",
         ),
-        layer_row("G BN + ReLU", "(32, 4, 4)", g.bn2.num_params(), ""),
-        layer_row(
-            "G ConvT k4 s2 p1",
-            "(1, 8, 8)",
+        ("G BN + ReLU".into(), g2, g.bn2.num_params(), ""),
+        (
+            format!("G ConvT {k3}"),
+            g3,
             g.up3.num_params(),
             "出力層は BN なし",
         ),
-        layer_row("G tanh", "(1, 8, 8)", 0, "画素は −1〜1"),
-        layer_row(
-            "D Conv k4 s2 p1",
-            "(32, 4, 4)",
+        ("G tanh".into(), g3, 0, "画素は −1〜1"),
+        ("D 入力".into(), image, 0, "画像"),
+        (
+            format!("D Conv {kd1}"),
+            d1,
             d.down1.num_params(),
             "入力層は BN なし。プーリングの代わりにストライド",
         ),
-        layer_row("D LeakyReLU 0.2", "(32, 4, 4)", 0, ""),
-        layer_row(
-            "D Conv k4 s2 p1",
-            "(64, 2, 2)",
+        ("D LeakyReLU 0.2".into(), d1, 0, ""),
+        (
+            format!("D Conv {kd2}"),
+            d2,
             d.down2.num_params(),
             "1/2 に縮小",
         ),
-        layer_row("D BN + LeakyReLU", "(64, 2, 2)", d.bn2.num_params(), ""),
-        layer_row(
-            "D Conv k2",
-            "(1, 1, 1)",
+        ("D BN + LeakyReLU".into(), d2, d.bn2.num_params(), ""),
+        (
+            format!("D Conv {kd3}"),
+            d3,
             d.out.num_params(),
             "ロジット 1 つ",
         ),
-        layer_row("D sigmoid", "(1)", 0, "本物である確率 (損失の中で計算)"),
+        ("D sigmoid".into(), d3, 0, "本物である確率 (損失の中で計算)"),
     ];
     tr.step("architecture", |s| {
-        s.table(Table {
-            name: "G と D の層 (形は 1 サンプル分)".into(),
-            columns: ["層", "出力の形", "パラメータ数", "指針"]
-                .map(String::from)
-                .to_vec(),
-            rows,
-        });
+        let columns = ["層", "出力の形", "パラメータ数", "指針"];
+        s.table(
+            Table::new("G と D の層 (形は 1 サンプル分)", columns)
+                .rows(rows, |(name, out, n, note)| {
+                    [Cell::from(name), shape(out).into(), n.into(), note.into()]
+                }),
+        );
         s.scalar("G のパラメータ数", g.num_params() as f64);
         s.scalar("D のパラメータ数", d.num_params() as f64);
     })

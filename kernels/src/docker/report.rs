@@ -1,7 +1,11 @@
 //! The steps of the `docker` kernel: what the run shows, built from the parsed Dockerfile and
-//! the simulated rebuilds (the method itself is in `docker.rs`).
+//! the simulated rebuilds (the method itself is in `stage.rs`, `cache.rs` and `command.rs`).
 
+use super::command::{pid1, show_argv};
 use super::*;
+use crate::trace::{Cell, Table};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 /// The parsed file: instructions, the layers they create, when each takes effect.
 pub(super) fn step_parse(
@@ -30,42 +34,28 @@ pub(super) fn step_parse(
         s.text(t);
         s.scalar("instructions", df.instructions.len() as f64);
         s.scalar("layers", layers as f64);
-        s.table(Table {
-            name: "命令".into(),
-            columns: vec![
-                "行".into(),
-                "ステージ".into(),
-                "命令".into(),
-                "引数".into(),
-                "レイヤー".into(),
-                "効く時点".into(),
-            ],
-            rows: df
-                .instructions
+        let columns = ["行", "ステージ", "命令", "引数", "レイヤー", "効く時点"];
+        s.table(Table::new("命令", columns).rows(&df.instructions, |ins| {
+            let flags: String = ins
+                .flags
                 .iter()
-                .map(|ins| {
-                    let flags: String = ins
-                        .flags
-                        .iter()
-                        .map(|(k, v)| format!("--{k}={v} "))
-                        .collect();
-                    vec![
-                        ins.line.to_string(),
-                        ins.stage
-                            .map_or_else(|| "(FROM の前)".into(), |s| s.to_string()),
-                        ins.kind.name().into(),
-                        short(&format!("{flags}{}", ins.args), 40),
-                        if ins.kind.creates_layer() {
-                            "○"
-                        } else {
-                            "—"
-                        }
-                        .into(),
-                        ins.kind.when().into(),
-                    ]
-                })
-                .collect(),
-        });
+                .map(|(k, v)| format!("--{k}={v} "))
+                .collect();
+            [
+                Cell::from(ins.line),
+                ins.stage
+                    .map_or_else(|| Cell::from("(FROM の前)"), Cell::from),
+                ins.kind.name().into(),
+                short(&format!("{flags}{}", ins.args), 40).into(),
+                if ins.kind.creates_layer() {
+                    "○"
+                } else {
+                    "—"
+                }
+                .into(),
+                ins.kind.when().into(),
+            ]
+        }));
     })
 }
 
@@ -88,42 +78,37 @@ pub(super) fn step_stages(tr: &mut Trace, df: &Dockerfile) -> Result<(), KernelE
             );
         }
         s.text(t);
-        s.table(Table {
-            name: "ステージ".into(),
-            columns: vec![
-                "ステージ".into(),
-                "ベース".into(),
-                "命令".into(),
-                "レイヤー".into(),
-                "ほかのステージからのコピー".into(),
-            ],
-            rows: df
-                .stages
+        let columns = [
+            "ステージ",
+            "ベース",
+            "命令",
+            "レイヤー",
+            "ほかのステージからのコピー",
+        ];
+        s.table(Table::new("ステージ", columns).rows(&df.stages, |st| {
+            let copies: Vec<String> = st
+                .instructions
                 .iter()
-                .map(|st| {
-                    let copies: Vec<String> = st
-                        .instructions
-                        .iter()
-                        .filter_map(|&i| df.instructions[i].flag("from"))
-                        .map(|f| format!("--from={f}"))
-                        .collect();
-                    vec![
-                        stage_label(df, st.index),
-                        match st.base_stage {
-                            Some(b) => format!("ステージ {}", stage_label(df, b)),
-                            None => st.base.clone(),
-                        },
-                        st.instructions.len().to_string(),
-                        st.instructions
-                            .iter()
-                            .filter(|&&i| df.instructions[i].kind.creates_layer())
-                            .count()
-                            .to_string(),
-                        copies.join(" "),
-                    ]
-                })
-                .collect(),
-        });
+                .filter_map(|&i| df.instructions[i].flag("from"))
+                .map(|f| format!("--from={f}"))
+                .collect();
+            let base = match st.base_stage {
+                Some(b) => format!("ステージ {}", stage_label(df, b)),
+                None => st.base.clone(),
+            };
+            let layers = st
+                .instructions
+                .iter()
+                .filter(|&&i| df.instructions[i].kind.creates_layer())
+                .count();
+            [
+                Cell::from(stage_label(df, st.index)),
+                base.into(),
+                st.instructions.len().into(),
+                layers.into(),
+                copies.join(" ").into(),
+            ]
+        }));
         s.scalar("stages", df.stages.len() as f64);
     })
 }
@@ -147,30 +132,19 @@ pub(super) fn step_instructions(tr: &mut Trace, df: &Dockerfile) -> Result<bool,
         .as_deref()
         .is_some_and(|u| !matches!(u.split(':').next(), Some("root" | "0")));
     tr.step("instructions", |s| {
-        let rows = by_kind
-            .iter()
-            .map(|(kind, list)| {
+        let columns = ["命令", "行", "レイヤー", "効く時点", "この Dockerfile では"];
+        s.table(
+            Table::new("命令の種類", columns).rows(&by_kind, |(kind, list)| {
                 let lines: Vec<String> = list.iter().map(|i| i.line.to_string()).collect();
-                vec![
-                    kind.name().to_string(),
-                    lines.join(","),
+                [
+                    Cell::from(kind.name()),
+                    lines.join(",").into(),
                     if kind.creates_layer() { "○" } else { "—" }.into(),
-                    kind.when().to_string(),
-                    explain(*kind, list, df),
+                    kind.when().into(),
+                    explain(*kind, list, df).into(),
                 ]
-            })
-            .collect();
-        s.table(Table {
-            name: "命令の種類".into(),
-            columns: vec![
-                "命令".into(),
-                "行".into(),
-                "レイヤー".into(),
-                "効く時点".into(),
-                "この Dockerfile では".into(),
-            ],
-            rows,
-        });
+            }),
+        );
         s.text(match &final_user {
             Some(u) if non_root => {
                 format!("最終ステージは USER {u} で、起動したプロセスは root ではありません。")
@@ -281,25 +255,147 @@ pub(super) fn step_cache(
         ];
         let mut seen = std::collections::BTreeSet::new();
         paths.retain(|p| seen.insert(p.clone()));
-        s.table(Table {
-            name: "変更したファイル → 再ビルド (レイヤー数 / 秒)".into(),
-            columns: vec![
-                "変更したファイル".into(),
-                "この Dockerfile".into(),
-                "素朴な順序".into(),
-            ],
-            rows: paths
-                .iter()
-                .map(|p| {
-                    let g = rebuild(df, cfg, p);
-                    let n = rebuild(naive, cfg, p);
-                    vec![
-                        p.clone(),
-                        format!("{} / {}", g.layers_rebuilt(df), g.cost()),
-                        format!("{} / {}", n.layers_rebuilt(naive), n.cost()),
-                    ]
-                })
-                .collect(),
-        });
+        let columns = ["変更したファイル", "この Dockerfile", "素朴な順序"];
+        let name = "変更したファイル → 再ビルド (レイヤー数 / 秒)";
+        s.table(Table::new(name, columns).rows(&paths, |p| {
+            let (g, n) = (rebuild(df, cfg, p), rebuild(naive, cfg, p));
+            let cell = |r: &Rebuild, d: &Dockerfile| {
+                Cell::from(format!("{} / {}", r.layers_rebuilt(d), r.cost()))
+            };
+            [Cell::from(p.clone()), cell(&g, df), cell(&n, naive)]
+        }));
     })
+}
+
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() > n {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+fn stage_label(df: &Dockerfile, s: usize) -> String {
+    match &df.stages[s].name {
+        Some(n) => format!("{s} ({n})"),
+        None => s.to_string(),
+    }
+}
+
+fn outcome_text(df: &Dockerfile, o: &CacheOutcome) -> String {
+    match o {
+        CacheOutcome::Hit => "キャッシュ".into(),
+        CacheOutcome::ChangedFiles => "再実行: コピーするファイルが変わった".into(),
+        CacheOutcome::ChangedStage(s) => {
+            format!(
+                "再実行: ステージ {} の成果物が変わった",
+                stage_label(df, *s)
+            )
+        }
+        CacheOutcome::AfterMiss => "再実行: 前の命令でキャッシュが外れた".into(),
+    }
+}
+
+fn cache_table(name: &str, df: &Dockerfile, rb: &Rebuild) -> Table {
+    let staged = df
+        .instructions
+        .iter()
+        .enumerate()
+        .filter(|(_, ins)| ins.stage.is_some());
+    Table::new(name, ["行", "ステージ", "命令", "結果", "秒"]).rows(staged, |(i, ins)| {
+        let rebuilt = rb.outcomes[i] != CacheOutcome::Hit;
+        let flags: String = ins
+            .flags
+            .iter()
+            .map(|(k, v)| format!("--{k}={v} "))
+            .collect();
+        let text = short(&format!("{} {flags}{}", ins.kind.name(), ins.args), 44);
+        [
+            Cell::from(ins.line),
+            ins.stage.map_or_else(|| Cell::from(""), Cell::from),
+            text.into(),
+            outcome_text(df, &rb.outcomes[i]).into(),
+            (if rebuilt { rb.costs[i] } else { 0.0 }).into(),
+        ]
+    })
+}
+
+/// What the instructions of one kind do in this file.
+fn explain(kind: Kind, list: &[&Instruction], df: &Dockerfile) -> String {
+    let args: Vec<String> = list.iter().map(|i| short(i.args.trim(), 24)).collect();
+    match kind {
+        Kind::From => format!(
+            "ステージを始める。ステージ {} 個 = マルチステージ{}",
+            df.stages.len(),
+            if df.stages.len() > 1 {
+                ""
+            } else {
+                "ではない"
+            }
+        ),
+        Kind::Arg => {
+            let scoped: Vec<String> = list
+                .iter()
+                .map(|i| match i.stage {
+                    None => format!("{} (FROM の前: FROM 行だけ)", short(&i.args, 20)),
+                    Some(s) => format!("{} (ステージ {s} のビルド中だけ)", short(&i.args, 20)),
+                })
+                .collect();
+            format!(
+                "ビルド時の変数。コンテナには残らない: {}",
+                scoped.join("; ")
+            )
+        }
+        Kind::Env => format!(
+            "環境変数。以降の命令と起動したコンテナで有効: {}",
+            args.join("; ")
+        ),
+        Kind::Workdir => format!("作業ディレクトリ (無ければ作る): {}", args.join(" → ")),
+        Kind::User => format!(
+            "以降の RUN と起動時のプロセスのユーザー: {}",
+            args.join(" → ")
+        ),
+        Kind::Run => format!(
+            "ビルド時にコマンドを実行しレイヤーにする。{} 個 (キャッシュは命令の文字列で判定)",
+            list.len()
+        ),
+        Kind::Copy => {
+            let from = list.iter().filter(|i| i.flag("from").is_some()).count();
+            format!(
+                "ビルドコンテキストからコピー {} 個、別のステージから (--from) {} 個。キャッシュはファイルの内容で判定",
+                list.len() - from,
+                from
+            )
+        }
+        Kind::Add => "COPY + tar の自動展開と URL の取得。ファイルを入れるだけなら COPY".into(),
+        Kind::Expose => format!(
+            "待ち受けポートの記録だけ (公開は docker run -p): {}",
+            args.join(", ")
+        ),
+        Kind::Cmd | Kind::Entrypoint => {
+            let forms: Vec<String> = list
+                .iter()
+                .filter_map(|i| {
+                    i.form
+                        .as_ref()
+                        .map(|f| format!("行 {} {}", i.line, f.label()))
+                })
+                .collect();
+            format!(
+                "{}。複数あれば各ステージの最後の 1 つだけが有効: {}",
+                if kind == Kind::Cmd {
+                    "既定のコマンド/引数。docker run の引数で置き換わる"
+                } else {
+                    "必ず実行するプログラム。変えるには --entrypoint"
+                },
+                forms.join(", ")
+            )
+        }
+        Kind::Label => "イメージのメタデータ".into(),
+        Kind::Volume => "マウントポイントの宣言。データはコンテナの外に置かれる".into(),
+        Kind::Shell => "シェル形式で使うシェルを変える".into(),
+        Kind::Healthcheck => "起動後の死活監視コマンド".into(),
+        Kind::Stopsignal => "docker stop が送るシグナル".into(),
+        Kind::Onbuild => "このイメージを FROM にしたビルドで実行される".into(),
+    }
 }

@@ -53,20 +53,19 @@ pub(super) fn data(tr: &mut Trace, real: &Array2<f32>, cfg: &Config) -> Result<(
     let dens = density(real.iter().map(|&v| f64::from(v)));
     let max = dens.iter().copied().fold(0.0, f64::max);
     tr.step("data", |s| {
-        s.text(format!(
-            "本物のデータは 1 次元の数 x ~ N({DATA_MEAN}, {DATA_STD}²)。G はノイズ z ~ N(0, 1) を数 G(z) に変え、\
-             D は数を受け取って「本物である確率」D(x) を返す。どちらも 1 → 32 → 32 → 1 の MLP。\
-             G を 1 回更新するごとに D を k = {} 回更新する (Goodfellow 2014, Algorithm 1)。",
-            cfg.k_disc_steps
-        ));
+        s.scalar("p_data の平均", DATA_MEAN)
+            .scalar("p_data の標準偏差", DATA_STD);
+        s.scalar("G 1 回あたりの D の更新回数 k", cfg.k_disc_steps as f64);
         s.tensor("本物のサンプル x (評価用 1000 個)", real);
-        s.table(Table {
-            name: "p_data の形 (ヒストグラム)".into(),
-            columns: vec!["x".into(), "密度".into(), "".into()],
-            rows: (0..X_BINS)
-                .map(|b| vec![fmt_num(bin_centre(b)), fmt_num(dens[b]), bar(dens[b], max)])
-                .collect(),
-        });
+        s.table(
+            Table::new("p_data の形 (ヒストグラム)", ["x", "密度", ""]).rows(0..X_BINS, |b| {
+                [
+                    Cell::from(bin_centre(b)),
+                    dens[b].into(),
+                    bar(dens[b], max).into(),
+                ]
+            }),
+        );
     })
 }
 
@@ -79,21 +78,14 @@ pub(super) fn first_updates(
     dfake: &Array2<f32>,
 ) -> Result<(), KernelError> {
     tr.step("d_update", |s| {
-        s.text(format!(
-            "D を k = {} 回更新する。1 回ごとに本物 m = {} 個とノイズから作った偽物 m 個を見せ、\
-             BCE(D(x), 1) + BCE(D(G(z)), 0) = −(log D(x) + log(1 − D(G(z)))) を下げる。\
-             これは価値関数 V(D, G) を上げること (勾配上昇) と同じ。この間 G は固定。",
-            cfg.k_disc_steps, cfg.batch_size
-        ));
-        s.table(Table {
-            name: "1 回目の反復での D の損失".into(),
-            columns: vec!["D の更新".into(), "loss_D".into()],
-            rows: d_losses
-                .iter()
-                .enumerate()
-                .map(|(i, &l)| vec![(i + 1).to_string(), fmt_num(l)])
-                .collect(),
-        });
+        s.scalar("D の更新回数 k", cfg.k_disc_steps as f64);
+        s.scalar("ミニバッチ m (本物と偽物それぞれ)", cfg.batch_size as f64);
+        s.table(
+            Table::new("1 回目の反復での D の損失", ["D の更新", "loss_D"])
+                .rows(d_losses.iter().enumerate(), |(i, &l)| {
+                    [Cell::from(i + 1), l.into()]
+                }),
+        );
     })?;
     // dL/dlogit of the two G losses: non-saturating −log σ(l) → σ(l) − 1; saturating
     // log(1 − σ(l)) → −σ(l). Their sizes are 1 − D(G(z)) and D(G(z)).
@@ -104,11 +96,6 @@ pub(super) fn first_updates(
         .sum::<f64>()
         / n;
     tr.step("g_update", |s| {
-        s.text(
-            "次に D を固定して G を 1 回更新する。G の損失は −log D(G(z)) (non-saturating)。\
-             元の minimax の形 log(1 − D(G(z))) を下げても向きは同じだが、学習の初め D が偽物を見破って \
-             D(G(z)) ≈ 0 のときは傾きがほぼ 0 で、G がほとんど学べない (Goodfellow 2014, §3)。",
-        );
         s.scalar("loss_G = −mean log D(G(z))", f64::from(loss_g));
         s.scalar("mean D(G(z))", d_fake);
         s.table(kv_table(
@@ -124,11 +111,15 @@ pub(super) fn first_updates(
 
 pub(super) fn first_fit(tr: &mut Trace, it: usize, fit: &Fit) -> Result<(), KernelError> {
     tr.step("first_fit", |s| {
+        let (lo, hi) = Fit::D_BAND;
         s.text(format!(
-            "G の更新 {it} 回目で、はじめて G(z) の平均・標準偏差が本物に近づき (|平均 − 4| ≤ 0.1、\
-             |標準偏差 − 1.25| ≤ 0.15)、D の出力が本物にも偽物にも 0.4〜0.6 になった。\
-             生成データと本物がそっくりで D が見分けられない状態 — 理論上の最適解 D = ½ に近い。\
-             このとき価値関数 V(D, G) は −log 4 ≈ −1.386 付近にある。"
+            "G の更新 {it} 回目で、はじめて G(z) の平均・標準偏差が本物に近づき (|平均 − {}| ≤ {}、\
+             |標準偏差 − {}| ≤ {})、D の出力が本物にも偽物にも {lo}〜{hi} になった。V(D, G) = {}。",
+            fmt_num(DATA_MEAN),
+            Fit::MEAN_TOLERANCE,
+            fmt_num(DATA_STD),
+            Fit::STD_TOLERANCE,
+            fmt_num(fit.value),
         ));
         s.table(kv_table(
             "均衡の近く",
@@ -196,37 +187,28 @@ pub(super) fn optimum(
         })
         .fold(0.0, f64::max);
     tr.step("optimum", |s| {
-        s.text(
-            "G を固定したときの最適な D は D*(x) = p_data(x) / (p_data(x) + p_g(x)) (Goodfellow 2014, 命題 1)。\
-             これを V に代入すると V(D*, G) = −log 4 + 2·JSD(p_data ‖ p_g) (定理 1)。JSD ≥ 0 なので V の最小値は −log 4 で、\
-             それは p_g = p_data のとき、つまり D* = ½ がどこでも成り立つときに限る。\
-             下の表は、学習の最後の G について D* と学習された D を比べたもの。",
+        let columns = ["x", "p_data(x)", "p_g(x)", "D*(x)", "学習した D(x)"];
+        s.table(
+            Table::new("x ごとの密度と D", columns).rows(0..X_BINS, |b| {
+                let (pd, pg) = (p_data(bin_centre(b)), p_g[b]);
+                let dstar = if pd + pg > 1e-6 {
+                    Cell::from(pd / (pd + pg))
+                } else {
+                    Cell::from("—")
+                };
+                let d = sigmoid(d_learned[b]);
+                [
+                    Cell::from(bin_centre(b)),
+                    pd.into(),
+                    pg.into(),
+                    dstar,
+                    d.into(),
+                ]
+            }),
         );
-        s.table(Table {
-            name: "x ごとの密度と D".into(),
-            columns: ["x", "p_data(x)", "p_g(x)", "D*(x)", "学習した D(x)"]
-                .map(String::from)
-                .to_vec(),
-            rows: (0..X_BINS)
-                .map(|b| {
-                    let (pd, pg) = (p_data(bin_centre(b)), p_g[b]);
-                    let dstar = if pd + pg > 1e-6 { fmt_num(pd / (pd + pg)) } else { "—".into() };
-                    vec![
-                        fmt_num(bin_centre(b)),
-                        fmt_num(pd),
-                        fmt_num(pg),
-                        dstar,
-                        fmt_num(f64::from(sigmoid(d_learned[b]))),
-                    ]
-                })
-                .collect(),
-        });
         s.scalar("V(D, G) (最後)", last.value);
         s.scalar("−log 4", -(4.0f64).ln());
         s.scalar("max |D(x) − D*(x)| (両方の密度が 0.01 以上の x)", gap);
-        s.text(
-            "定理は「各段階で D が最適な D* まで学習される」ことを前提にしている。実際の D は G を 1 回更新するあいだに              k 回しか更新されないので、D* からずれたまま G を導く。D(x) ≈ ½ でも p_g = p_data とは限らない —              平均と標準偏差だけでなく、表の p_g の形も見比べよう。",
-        );
     })
 }
 
@@ -241,17 +223,14 @@ pub(super) fn summary(
     tr.step("summary", |s| {
         s.text(match first_fit {
             Some(f) => format!(
-                "均衡にはじめて届いたのは G の更新 {f} 回目。しかしその後も G と D は互いの変化を追いかけ合い、\
-                 条件を満たしていたのは残りの {:.0} % の時点だけ。標準偏差は {} 〜 {} の間を揺れた。\
-                 GAN の学習は最小化ではなく 2 人のゲームなので、均衡は「着いたら止まる」点ではない。\
-                 k_disc_steps = 1 にすると D が弱いまま G を導くので、揺れはさらに大きくなる (試してみよう)。",
+                "均衡にはじめて届いたのは G の更新 {f} 回目。その後、条件を満たしていたのは残りの {:.0} % の時点。\
+                 標準偏差は {} 〜 {} の間を揺れた。",
                 held * 100.0,
                 fmt_num(std_lo),
                 fmt_num(std_hi)
             ),
             None => format!(
-                "{} 回の G の更新では、均衡の条件 (平均・標準偏差・D の出力) を一度も同時に満たさなかった。\
-                 k_disc_steps = {} では D の学習が G に追いつかず、揺れが収まらない。k_disc_steps や iterations を変えてみよう。",
+                "{} 回の G の更新 (k_disc_steps = {}) では、均衡の条件 (平均・標準偏差・D の出力) を一度も同時に満たさなかった。",
                 cfg.iterations, cfg.k_disc_steps
             ),
         });

@@ -9,7 +9,7 @@ use super::sine::{SineTask, TaskBatch, grid};
 use super::train::Trained;
 use super::{Config, Method, PAPER_MAML_5SHOT, PAPER_PRETRAINED_5SHOT};
 use crate::KernelError;
-use crate::trace::{StepDecl, Table, Trace, fmt_num};
+use crate::trace::{Cell, StepDecl, Table, Trace};
 use ndarray_rand::rand::rngs::StdRng;
 
 /// The steps the kernel records.
@@ -25,14 +25,6 @@ pub const STEPS: &[StepDecl] = &[
     ),
 ];
 
-fn row(cells: impl IntoIterator<Item = String>) -> Vec<String> {
-    cells.into_iter().collect()
-}
-
-fn f4(x: f64) -> String {
-    format!("{x:.4}")
-}
-
 /// A few tasks of `p(T)` drawn as curves, one colour each.
 pub fn tasks(tr: &mut Trace, cfg: &Config, rng: &mut StdRng) -> Result<(), KernelError> {
     let shown: Vec<SineTask> = (0..4).map(|_| SineTask::sample(rng)).collect();
@@ -46,22 +38,18 @@ pub fn tasks(tr: &mut Trace, cfg: &Config, rng: &mut StdRng) -> Result<(), Kerne
         }
     }
     tr.step("tasks", |s| {
-        s.text(format!(
-            "1 つのタスク = 1 つの正弦波 y = A sin(x − φ)。振幅 A ~ U[0.1, 5.0]、位相 φ ~ U[0, π]、\
-             入力 x ~ U[−5, 5]。メタ学習では 1 回の更新に {} 個のタスクを使い、各タスクから \
-             K = {} 点 (support) で inner の更新をし、別の K 点 (query) でその結果を採点する。",
-            cfg.meta_batch, cfg.k_shot
-        ));
+        s.scalar(
+            "1 回のメタ更新のタスク数 (meta_batch)",
+            cfg.meta_batch as f64,
+        );
+        s.scalar("support / query の点の数 K (k_shot)", cfg.k_shot as f64);
         s.scatter("p(T) から引いた 4 つのタスク", points, classes);
-        s.table(Table {
-            name: "タスクのパラメータ".into(),
-            columns: row(["色".into(), "振幅 A".into(), "位相 φ".into()]),
-            rows: shown
-                .iter()
-                .enumerate()
-                .map(|(t, task)| row([t.to_string(), f4(task.amplitude), f4(task.phase)]))
-                .collect(),
-        });
+        s.table(
+            Table::new("タスクのパラメータ", ["色", "振幅 A", "位相 φ"])
+                .rows(shown.iter().enumerate(), |(t, task)| {
+                    [Cell::from(t), task.amplitude.into(), task.phase.into()]
+                }),
+        );
     })
 }
 
@@ -92,13 +80,7 @@ pub fn inner_update(tr: &mut Trace, cfg: &Config, rng: &mut StdRng) -> Result<()
     );
     let cosine = dot(g1, g2) / (n1 * n2).max(f64::MIN_POSITIVE);
     tr.step("inner_update", |s| {
-        s.text(format!(
-            "初期値 θ から各タスクで 1 回だけ SGD (α = {}) をして θ'_t = θ − α∇L_t(θ) を作り、\
-             query 点の損失 L_t(θ'_t) を θ で微分したものがメタ勾配。θ' は θ の関数なので、\
-             連鎖律で (I − α∇²L_t) が掛かる: 2 次の MAML はこのヘッセ行列の項を正確に計算し、\
-             FOMAML は I で置き換える。",
-            cfg.inner_lr
-        ));
+        s.scalar("inner の学習率 α", cfg.inner_lr);
         s.scalar("support 損失 (適応前)", f64::from(second.loss_before));
         s.scalar("query 損失 (適応前, θ)", query_before);
         s.scalar(
@@ -149,59 +131,60 @@ pub fn few_shot_table(
     main: &[&Trained],
     compared: &[Trained],
 ) -> Result<(), KernelError> {
-    let cell = |fs: &FewShot, k: usize| fs.after(k).map_or_else(|| "-".into(), f4);
+    let cell = |fs: &FewShot, k: usize| fs.after(k).map_or_else(|| Cell::from("-"), Cell::from);
     let line = |t: &Trained| {
-        row([
-            t.method.label().into(),
-            t.iterations.to_string(),
-            cell(&t.few_shot, 0),
-            cell(&t.few_shot, 1),
-            cell(&t.few_shot, 10),
-        ])
+        [Cell::from(t.method.label()), t.iterations.into()]
+            .into_iter()
+            .chain([0, 1, 10].map(|k| cell(&t.few_shot, k)))
     };
-    let paper = |name: &str, (one, ten): (f64, f64)| {
-        row([name.into(), "70000".into(), "-".into(), f4(one), f4(ten)])
-    };
-    let columns = || {
-        row([
-            "学習法",
-            "反復数",
-            "適応前",
-            "1 ステップ後",
-            "10 ステップ後",
+    let paper = |(name, (one, ten)): (&str, (f64, f64))| {
+        [
+            Cell::from(name),
+            70_000usize.into(),
+            "-".into(),
+            one.into(),
+            ten.into(),
         ]
-        .map(String::from))
     };
-    let mut rows: Vec<Vec<String>> = main.iter().map(|t| line(t)).collect();
-    rows.push(paper("論文: MAML", PAPER_MAML_5SHOT));
-    rows.push(paper("論文: pretrained", PAPER_PRETRAINED_5SHOT));
+    let columns = [
+        "学習法",
+        "反復数",
+        "適応前",
+        "1 ステップ後",
+        "10 ステップ後",
+    ];
     let reptile = cfg.adaptation(Method::Meta(super::Variant::Reptile));
     tr.step("few_shot", |s| {
-        s.text(format!(
-            "学習に使っていない {} 個の新しい正弦波で、K = {} 点だけを使って SGD (α = {}) で \
-             fine-tuning し、各タスク {} 点で MSE を測った平均。",
-            cfg.eval_tasks, cfg.eval_shots, cfg.inner_lr, cfg.eval_points
-        ));
-        s.table(Table {
-            name: format!("{}-shot の MSE", cfg.eval_shots),
-            columns: columns(),
-            rows,
-        });
+        s.scalar("評価タスクの数", cfg.eval_tasks as f64);
+        s.scalar("適応に使う点の数 K", cfg.eval_shots as f64);
+        s.scalar("MSE を測る点の数 (タスクごと)", cfg.eval_points as f64);
+        s.table(
+            Table::new(format!("{}-shot の MSE", cfg.eval_shots), columns)
+                .rows(main.iter().copied(), line)
+                .rows(
+                    [
+                        ("論文: MAML", PAPER_MAML_5SHOT),
+                        ("論文: pretrained", PAPER_PRETRAINED_5SHOT),
+                    ],
+                    paper,
+                ),
+        );
         if !compared.is_empty() {
-            s.text(format!(
-                "同じ {} 反復で 3 つの学習法を比べる。FOMAML は 2 次の項を捨てた近似、Reptile は inner の \
-                 SGD を {} 回まわした重みへ θ を近づける近似 (Reptile は学習時と同じ inner 更新 — 学習率 {}、\
-                 勾配ノルムを {} でクリップ — で適応させて評価する)。",
-                cfg.compare_iterations,
-                cfg.reptile_inner_steps,
-                reptile.lr,
-                reptile.max_grad_norm.unwrap_or(f32::INFINITY)
-            ));
-            s.table(Table {
-                name: format!("同じ反復数 ({}) での比較", cfg.compare_iterations),
-                columns: columns(),
-                rows: compared.iter().map(line).collect(),
-            });
+            s.scalar(
+                "Reptile の inner のステップ数",
+                cfg.reptile_inner_steps as f64,
+            );
+            s.scalar("Reptile の inner の学習率", f64::from(reptile.lr));
+            if let Some(clip) = reptile.max_grad_norm {
+                s.scalar("Reptile の inner の勾配クリップ", f64::from(clip));
+            }
+            s.table(
+                Table::new(
+                    format!("同じ反復数 ({}) での比較", cfg.compare_iterations),
+                    columns,
+                )
+                .rows(compared, line),
+            );
         }
     })
 }
@@ -247,20 +230,15 @@ pub fn figure2(
         plots.push((t.method.label(), points, classes));
     }
     tr.step("figure2", |s| {
-        s.text(format!(
-            "新しいタスク A = {:.2}, φ = {:.2} の K = {} 点 (紫) だけで適応する。色: 青 = 真の正弦波、\
-             橙 = 適応前、緑 = 1 ステップ後、赤 = 10 ステップ後。",
-            task.amplitude, task.phase, cfg.eval_shots
-        ));
+        s.scalar("新しいタスクの振幅 A", task.amplitude);
+        s.scalar("新しいタスクの位相 φ", task.phase);
+        s.scalar("適応に使う点の数 K", cfg.eval_shots as f64);
         for (label, points, classes) in plots {
-            s.scatter(&format!("{label}: 適応前 → 1 → 10 ステップ"), points, classes);
+            s.scatter(
+                &format!("{label}: 適応前 → 1 → 10 ステップ"),
+                points,
+                classes,
+            );
         }
-        s.text(format!(
-            "MAML の初期値は 1 ステップで正弦波の形に近づき、点のない x の範囲も大きくは外さない。\
-             事前学習モデルはタスクの平均 (ほぼ 0) を出すように学習しているので、同じ 1 ステップでは\
-             ほとんど動かない (論文: MAML {} / pretrained {})。",
-            fmt_num(PAPER_MAML_5SHOT.0),
-            fmt_num(PAPER_PRETRAINED_5SHOT.0)
-        ));
     })
 }

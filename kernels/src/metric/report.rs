@@ -5,7 +5,7 @@ use super::embed::EmbeddingNet;
 use super::eval::{ClassDistances, Pca, recall_at_1, scatter_classes, scatter_points};
 use crate::KernelError;
 use crate::data::digits::{self, CLASSES};
-use crate::trace::{StepBuilder, Table, Trace};
+use crate::trace::{Cell, StepBuilder, Table, Trace};
 use ndarray::{Array2, ArrayRef2};
 
 /// The fixed stratified split of the digits (1,442 train / 355 test), with the training
@@ -58,13 +58,8 @@ pub fn pca_baseline(tr: &mut Trace, data: &DigitSplit) -> Result<f64, KernelErro
     let proj = pca.transform(&data.test);
     let recall = recall_at_1(&proj, &data.test_labels);
     tr.step("data", |s| {
-        s.text(format!(
-            "8×8 の手書き数字 (64 画素) を訓練 {} 枚・テスト {} 枚に分けて使う。ネットワーク f は \
-             64 → 128 → 64 → 2 の MLP で、数字を平面上の 1 点 (埋め込み) に写す。比較のため、まず学習なしの \
-             2 次元表現 — 画素の主成分分析 (PCA) の第 1・第 2 主成分 — でテスト数字を並べる。",
-            data.train.nrows(),
-            data.test.nrows()
-        ));
+        s.scalar("訓練の枚数", data.train.nrows() as f64);
+        s.scalar("テストの枚数", data.test.nrows() as f64);
         s.scatter(
             "画素の PCA 2 次元 (色 = 正解の数字)",
             scatter_points(&proj),
@@ -151,18 +146,9 @@ pub fn class_spread(emb: &ArrayRef2<f32>, labels: &[u8]) -> Table {
                 .filter(|(o, _)| *o != c)
                 .filter_map(|(_, (_, m))| m.as_ref().map(|m| dist(m.view(), mean.view())))
                 .fold(f64::INFINITY, f64::min);
-            Some(vec![
-                c.to_string(),
-                format!("{radius:.4}"),
-                format!("{nearest:.4}"),
-            ])
+            Some([Cell::from(c), radius.into(), nearest.into()])
         })
-        .collect();
-    Table {
-        name: "クラスごとの広がり (テスト)".into(),
-        columns: ["数字", "中心からの平均距離", "最も近い他クラス中心まで"]
-            .map(String::from)
-            .to_vec(),
-        rows,
-    }
+        .collect::<Vec<_>>();
+    let columns = ["数字", "中心からの平均距離", "最も近い他クラス中心まで"];
+    Table::new("クラスごとの広がり (テスト)", columns).rows(rows, |r| r)
 }

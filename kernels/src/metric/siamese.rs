@@ -22,7 +22,7 @@ use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::loss::contrastive;
 use crate::nn::{Adam, Params};
-use crate::trace::{Goal, Metric, StepDecl, Table, Trace};
+use crate::trace::{Cell, Goal, Metric, StepDecl, Table, Trace};
 use ndarray::{Array1, Axis, concatenate, s};
 use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand::seq::IndexedRandom;
@@ -217,11 +217,11 @@ fn record_pairs(
                 (margin - d).max(0.0).powi(2)
             };
             // quiz:end contrastive-term
-            vec![
-                i.to_string(),
-                format!("{}", y[i]),
-                format!("{d:.4}"),
-                format!("{term:.4}"),
+            [
+                Cell::from(i),
+                y[i].into(),
+                d.into(),
+                term.into(),
                 if y[i] > 0.5 {
                     "近づける"
                 } else if d < margin {
@@ -232,18 +232,11 @@ fn record_pairs(
                 .into(),
             ]
         })
-        .collect();
+        .collect::<Vec<_>>();
     tr.step("pairs", |s| {
-        s.text(format!(
-            "ミニバッチの各画像に、確率 1/2 で同じクラス (y = 1)、それ以外は別のクラス (y = 0) の相手を選んでペアにする。\
-             2 枚とも同じネットワーク f に通し (重み共有)、埋め込みの距離 D = ‖f(x1) − f(x2)‖ を測る。\
-             損失は y D² + (1 − y) max(0, m − D)² (m = {margin})。"
-        ));
-        s.table(Table {
-            name: "学習前の最初のペア".into(),
-            columns: ["ペア", "y", "D", "損失の項", "勾配の向き"].map(String::from).to_vec(),
-            rows,
-        });
+        s.scalar("マージン m", f64::from(margin));
+        let columns = ["ペア", "y", "D", "損失の項", "勾配の向き"];
+        s.table(Table::new("学習前の最初のペア", columns).rows(rows, |r| r));
     })
 }
 
@@ -259,28 +252,26 @@ fn record_collapse(
     let rows = history
         .iter()
         .map(|h| {
-            vec![
-                h.epoch.to_string(),
-                format!("{:.4}", h.dist.intra),
-                format!("{:.4}", h.dist.inter),
-                format!("{:.4}", h.dist.ratio()),
-                format!("{:.4}", h.recall),
+            [
+                Cell::from(h.epoch),
+                h.dist.intra.into(),
+                h.dist.inter.into(),
+                h.dist.ratio().into(),
+                h.recall.into(),
             ]
         })
-        .collect();
+        .collect::<Vec<_>>();
     let recall_now = recall_at_1(&emb, &data.test_labels);
     let dist = ClassDistances::of(&emb, &data.test_labels);
     tr.step("collapse", |s| {
-        s.text(
-            "第 1 項 y D² は同じクラスのペアの距離を 0 まで縮め続ける。学習が進むほど、クラス内の平均距離は \
-             (クラス間の距離に比べて) 小さくなり、各クラスが 1 点に潰れていく。クラスの中の違い \
-             (書き方の違い) は埋め込みから消える。",
-        );
-        s.table(Table {
-            name: "テスト数字の平均距離 (エポックごと)".into(),
-            columns: ["エポック", "クラス内", "クラス間", "クラス内/クラス間", "Recall@1"].map(String::from).to_vec(),
-            rows,
-        });
+        let columns = [
+            "エポック",
+            "クラス内",
+            "クラス間",
+            "クラス内/クラス間",
+            "Recall@1",
+        ];
+        s.table(Table::new("テスト数字の平均距離 (エポックごと)", columns).rows(rows, |r| r));
         s.table(per_class);
         s.scalar("最終 Recall@1", recall_now);
         s.scalar("最終 クラス内/クラス間", dist.ratio());

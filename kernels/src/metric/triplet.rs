@@ -29,7 +29,7 @@ use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::loss::quadruplet;
 use crate::nn::{Adam, Params};
-use crate::trace::{Goal, Metric, StepDecl, Table, Trace};
+use crate::trace::{Cell, Goal, Metric, StepDecl, Table, Trace};
 use ndarray::{Array2, Axis};
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
@@ -313,21 +313,14 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
 fn composition_table(name: String, labels: &[u8], d: &Array2<f32>, margin: f32) -> (Table, usize) {
     let counts = mining::composition(labels, d, margin);
     let total: usize = counts.iter().sum();
-    let pct = |k: usize| format!("{:.1}%", 100.0 * k as f64 / total.max(1) as f64);
-    let rows = ["easy (損失 0)", "semi-hard", "hard"]
-        .iter()
-        .zip(counts)
-        .map(|(kind, k)| vec![kind.to_string(), k.to_string(), pct(k)])
-        .collect();
-    let columns = ["種類", "個数", "割合"].map(String::from).to_vec();
-    (
-        Table {
-            name,
-            columns,
-            rows,
-        },
-        total,
-    )
+    let share = |k: usize| k as f64 / total.max(1) as f64;
+    let kinds = ["easy (損失 0)", "semi-hard", "hard"]
+        .into_iter()
+        .zip(counts);
+    let table = Table::new(name, ["種類", "個数", "割合"]).rows(kinds, |(kind, k)| {
+        [Cell::from(kind), k.into(), share(k).into()]
+    });
+    (table, total)
 }
 
 /// The first mini-batch before any update: how many of all its valid triplets are easy,
@@ -350,11 +343,8 @@ fn record_mining(
     );
     tr.step("mining", |s| {
         s.text(format!(
-            "バッチの {} 枚からは (アンカー, 正例, 負例) の 3 つ組が {} 通り作れる。d(a,n) ≥ d(a,p) + α なら損失 0 \
-             (easy)、d(a,p) < d(a,n) < d(a,p) + α なら semi-hard、d(a,n) ≤ d(a,p) なら hard。\
-             mining = {}, 距離 = {}, α = {}。学習前は埋め込みがほぼ 1 点に集まっているので easy な組はない。",
+            "バッチの {} 枚から作れる (アンカー, 正例, 負例) の 3 つ組は {total} 通り。mining = {}, 距離 = {}, α = {}。",
             labels.len(),
-            total,
             cfg.mining.name(),
             cfg.distance.name(),
             cfg.margin
@@ -385,26 +375,17 @@ fn record_stall(
     let rows = zero_curve
         .iter()
         .filter(|(e, _, _)| *e == 1 || e % every == 0)
-        .map(|&(e, r, s)| vec![e.to_string(), format!("{r:.3}"), format!("{s:.3}")])
-        .collect();
+        .map(|&(e, r, s)| [Cell::from(e), r.into(), s.into()])
+        .collect::<Vec<_>>();
     let ratio = history.last().map_or(f64::NAN, |h| h.dist.ratio());
     tr.step("stall", |s| {
-        s.text(
-            "学習が進むと、ランダムに選んだ 3 つ組のほとんどが「すでにマージンを満たした」easy な組になり、\
-             損失も勾配も 0 になる。組み合わせの数は膨大なのに、パラメータの更新に効く組はわずか — \
-             だから学習に効く組を選ぶ (triplet selection / mining)。",
+        let columns = ["エポック", "ランダムな 3 つ組", "学習に使った 3 つ組"];
+        let name = format!(
+            "エポックごとの損失 0 の割合 (mining = {})",
+            cfg.mining.name()
         );
-        s.table(Table {
-            name: format!("エポックごとの損失 0 の割合 (mining = {})", cfg.mining.name()),
-            columns: ["エポック", "ランダムな 3 つ組", "学習に使った 3 つ組"].map(String::from).to_vec(),
-            rows,
-        });
+        s.table(Table::new(name, columns).rows(rows, |r| r));
         s.table(table);
         s.scalar("最終 クラス内/クラス間の平均距離", ratio);
-        s.text(
-            "triplet loss は正例を 1 点に集めることまでは求めないので、contrastive loss (siamese) \
-             よりクラス内の広がりが残る。ただし、あるクラスのクラス内距離が別のクラスのクラス間距離より \
-             小さくなる保証はない — quadruplet loss (loss=quadruplet) はそのための項を足す。",
-        );
     })
 }

@@ -9,7 +9,7 @@ use super::loss::{LossTerms, n_step_returns};
 use super::vec_env::{EpisodeEnd, Rollout};
 use crate::KernelError;
 use crate::nn::Params;
-use crate::trace::{Goal, Metric, Table, Trace, fmt_num};
+use crate::trace::{Cell, Goal, Metric, Table, Trace};
 use ndarray::{Array2, s};
 use ndarray_rand::rand::Rng;
 use std::collections::VecDeque;
@@ -22,10 +22,6 @@ pub const SOLVED: f64 = 475.0;
 pub const EVAL_RETURN_MEAN: Goal = Goal::at_least("eval_return_mean", SOLVED);
 /// Greedy episodes per check on the learning curve.
 pub const CHECK_EPISODES: usize = 10;
-
-fn row<const K: usize>(cells: [String; K]) -> Vec<String> {
-    cells.into()
-}
 
 /// `environment`: the physics constants and one episode of a random policy.
 pub fn environment<R: Rng + ?Sized>(tr: &mut Trace, rng: &mut R) -> Result<(), KernelError> {
@@ -41,27 +37,40 @@ pub fn environment<R: Rng + ?Sized>(tr: &mut Trace, rng: &mut R) -> Result<(), K
         }
     }
     tr.step("environment", |s| {
-        s.table(Table {
-            name: "CartPole-v1 の定数 (Gymnasium と同じ)".into(),
-            columns: vec!["記号".into(), "値".into(), "意味".into()],
-            rows: vec![
-                row(["g".into(), cartpole::GRAVITY.to_string(), "重力加速度 (m/s²)".into()]),
-                row(["m_c".into(), cartpole::MASS_CART.to_string(), "台車の質量 (kg)".into()]),
-                row(["m".into(), cartpole::MASS_POLE.to_string(), "棒の質量 (kg)".into()]),
-                row(["l".into(), cartpole::HALF_LENGTH.to_string(), "棒の長さの半分 (m)".into()]),
-                row(["F".into(), format!("±{}", cartpole::FORCE_MAG), "押す力 (N)".into()]),
-                row(["τ".into(), cartpole::TAU.to_string(), "時間刻み (s), オイラー法".into()]),
-                row(["θ_max".into(), "12°".into(), "これを超えて傾くと終了 (terminated)".into()]),
-                row(["x_max".into(), cartpole::X_THRESHOLD.to_string(), "台車がこれを超えると終了".into()]),
-                row(["T_max".into(), cartpole::MAX_EPISODE_STEPS.to_string(), "打ち切り (truncated) までのステップ数".into()]),
-            ],
-        });
+        let rows: [(&str, Cell, &str); 9] = [
+            ("g", cartpole::GRAVITY.into(), "重力加速度 (m/s²)"),
+            ("m_c", cartpole::MASS_CART.into(), "台車の質量 (kg)"),
+            ("m", cartpole::MASS_POLE.into(), "棒の質量 (kg)"),
+            ("l", cartpole::HALF_LENGTH.into(), "棒の長さの半分 (m)"),
+            (
+                "F",
+                format!("±{}", cartpole::FORCE_MAG).into(),
+                "押す力 (N)",
+            ),
+            ("τ", cartpole::TAU.into(), "時間刻み (s), オイラー法"),
+            ("θ_max", "12°".into(), "これを超えて傾くと終了 (terminated)"),
+            (
+                "x_max",
+                cartpole::X_THRESHOLD.into(),
+                "台車がこれを超えると終了",
+            ),
+            (
+                "T_max",
+                cartpole::MAX_EPISODE_STEPS.into(),
+                "打ち切り (truncated) までのステップ数",
+            ),
+        ];
+        s.table(
+            Table::new(
+                "CartPole-v1 の定数 (Gymnasium と同じ)",
+                ["記号", "値", "意味"],
+            )
+            .rows(rows, |(sym, v, meaning)| {
+                [Cell::from(sym), v, meaning.into()]
+            }),
+        );
         s.cartpole("ランダムな方策のエピソード", frames);
         s.scalar("ランダム方策の収益", f64::from(ret));
-        s.text(
-            "状態は [x, ẋ, θ, θ̇] の 4 つ、行動は左 (0) か右 (1) に押すの 2 つ。1 ステップ生き延びるごとに報酬 1。\
-             でたらめに押すと数十ステップで倒れる。",
-        );
     })
 }
 
@@ -73,41 +82,44 @@ pub fn network(tr: &mut Trace, net: &mut ActorCritic<f32>, hp: &Hyper) -> Result
     let h = hp.hidden;
     let n_params = net.num_params();
     tr.step("network", |s| {
-        s.table(Table {
-            name: "1 本の幹 (trunk) と 2 つの頭 (head)".into(),
-            columns: vec!["層".into(), "形".into(), "初期化".into(), "出力".into()],
-            rows: vec![
-                row([
-                    "fc1 + tanh".into(),
-                    format!("4 → {h}"),
-                    "直交, gain √2".into(),
-                    "共有の特徴".into(),
-                ]),
-                row([
-                    "fc2 + tanh".into(),
-                    format!("{h} → {h}"),
-                    "直交, gain √2".into(),
-                    "共有の特徴".into(),
-                ]),
-                row([
-                    "policy_head".into(),
-                    format!("{h} → 2"),
-                    "直交, gain 0.01".into(),
-                    "方策 π(a|s) (Actor)".into(),
-                ]),
-                row([
-                    "value_head".into(),
-                    format!("{h} → 1"),
-                    "直交, gain 1".into(),
-                    "状態価値 V(s) (Critic)".into(),
-                ]),
-            ],
-        });
+        let (obs, actions) = (cartpole::OBS_DIM, super::cartpole::N_ACTIONS);
+        let rows = [
+            (
+                "fc1 + tanh",
+                format!("{obs} → {h}"),
+                "直交, gain √2",
+                "共有の特徴",
+            ),
+            (
+                "fc2 + tanh",
+                format!("{h} → {h}"),
+                "直交, gain √2",
+                "共有の特徴",
+            ),
+            (
+                "policy_head",
+                format!("{h} → {actions}"),
+                "直交, gain 0.01",
+                "方策 π(a|s) (Actor)",
+            ),
+            (
+                "value_head",
+                format!("{h} → 1"),
+                "直交, gain 1",
+                "状態価値 V(s) (Critic)",
+            ),
+        ];
+        let columns = ["層", "形", "初期化", "出力"];
+        s.table(
+            Table::new("1 本の幹 (trunk) と 2 つの頭 (head)", columns)
+                .rows(rows, |(l, shape, init, out)| {
+                    [Cell::from(l), shape.into(), init.into(), out.into()]
+                }),
+        );
         s.scalar("パラメータ数", n_params as f64);
         s.scalar("π(左 | s = 0)", f64::from(p[[0, 0]]));
         s.scalar("π(右 | s = 0)", f64::from(p[[0, 1]]));
         s.scalar("V(s = 0)", f64::from(heads.values[0]));
-        s.text("方策の頭の初期重みが小さい (gain 0.01) ので、最初の方策はほぼ五分五分のランダム。");
     })
 }
 
@@ -125,29 +137,25 @@ pub fn rollout(
     let rows = (0..t_len)
         .map(|t| {
             let v = values[t * n];
-            row([
-                t.to_string(),
-                if ro.actions[t * n] == 1 { "右" } else { "左" }.into(),
-                fmt_num(f64::from(ro.rewards[[t, 0]])),
-                fmt_num(f64::from(ro.dones[[t, 0]])),
-                fmt_num(f64::from(v)),
-                fmt_num(f64::from(returns[[t, 0]])),
-                fmt_num(f64::from(returns[[t, 0]] - v)),
-            ])
+            let action = if ro.actions[t * n] == 1 { "右" } else { "左" };
+            let (r, d, ret) = (ro.rewards[[t, 0]], ro.dones[[t, 0]], returns[[t, 0]]);
+            [
+                Cell::from(t),
+                action.into(),
+                r.into(),
+                d.into(),
+                v.into(),
+                ret.into(),
+                (ret - v).into(),
+            ]
         })
-        .collect();
+        .collect::<Vec<_>>();
     tr.step("rollout", |s| {
-        s.text(format!(
-            "{n} 個の環境を T = {t_len} ステップずつ進めた最初のロールアウト (環境 0 の分)。\
-             R_t は後ろから R_t = r_t + γ(1 − d_t)R_(t+1) で計算し、最後は R_T = V(s_T) で打ち切る (ブートストラップ)。"
-        ));
-        s.table(Table {
-            name: format!("環境 0 の R_t と A_t = R_t − V(s_t) (γ = {})", hp.gamma),
-            columns: ["t", "行動", "r_t", "d_t", "V(s_t)", "R_t", "A_t"]
-                .map(String::from)
-                .into(),
-            rows,
-        });
+        s.scalar("環境の数 N", n as f64)
+            .scalar("ステップ数 T", t_len as f64);
+        let columns = ["t", "行動", "r_t", "d_t", "V(s_t)", "R_t", "A_t"];
+        let name = format!("環境 0 の R_t と A_t = R_t − V(s_t) (γ = {})", hp.gamma);
+        s.table(Table::new(name, columns).rows(rows, |r| r));
         s.scalar("V(s_T) (ブートストラップ)", f64::from(bootstrap[0]));
         s.tensor("観測 s (T·N, 4)", &ro.obs.slice(s![.., ..]));
     })
@@ -164,11 +172,7 @@ pub fn loss(tr: &mut Trace, g: &GradStats, hp: &Hyper) -> Result<(), KernelError
         s.scalar("c_v (value_coef)", hp.value_coef);
         s.scalar("c_H (entropy_coef)", hp.entropy_coef);
         s.scalar("‖∇L‖ (クリップ前)", g.grad_norm);
-        s.text(format!(
-            "1 つの分岐ネットワークを 1 つのトータルロスで更新する。勾配のノルムは {} 以下にクリップする。\
-             エントロピーは「ボーナス」なので損失からは引く。",
-            hp.max_grad_norm
-        ));
+        s.scalar("勾配ノルムのクリップ (max_grad_norm)", hp.max_grad_norm);
     })
 }
 
@@ -270,16 +274,17 @@ pub fn evaluation(
     let bucket = |lo: f32, hi: f32| ev.returns.iter().filter(|&&r| r >= lo && r < hi).count();
     let full = ev.full_length();
     tr.step("evaluation", |s| {
-        s.table(Table {
-            name: format!("貪欲方策 argmax π(a|s) で {} エピソード", ev.returns.len()),
-            columns: vec!["収益".into(), "エピソード数".into()],
-            rows: vec![
-                row(["500 (打ち切りまで)".into(), full.to_string()]),
-                row(["475–499".into(), bucket(475.0, 500.0).to_string()]),
-                row(["200–474".into(), bucket(200.0, 475.0).to_string()]),
-                row(["0–199".into(), bucket(0.0, 200.0).to_string()]),
-            ],
-        });
+        let rows = [
+            ("500 (打ち切りまで)", full),
+            ("475–499", bucket(475.0, 500.0)),
+            ("200–474", bucket(200.0, 475.0)),
+            ("0–199", bucket(0.0, 200.0)),
+        ];
+        let name = format!("貪欲方策 argmax π(a|s) で {} エピソード", ev.returns.len());
+        s.table(
+            Table::new(name, ["収益", "エピソード数"])
+                .rows(rows, |(range, k)| [Cell::from(range), k.into()]),
+        );
         s.scalar("平均収益", ev.mean());
         s.scalar("最小収益", ev.min());
         s.cartpole("学習後の貪欲方策", ev.frames.clone());

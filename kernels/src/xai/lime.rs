@@ -206,8 +206,8 @@ pub fn top_features(coef: &ArrayRef1<f64>, k: usize) -> Vec<usize> {
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     tr.step("data", |s| {
-        s.text("6 個の特徴量 x0〜x5 (標準正規分布) から y = 2·x0 − 1.5·x1 + x2 + 0.5·x0·x1 + ノイズ を予測する回帰問題。y は x0, x1, x2 だけに依存し、x3, x4, x5 は無関係。これを知らない MLP (ブラックボックス) を学習させ、LIME がその事実を言い当てられるかを見る。");
-        s.scalar("学習データ", tabular::TRAIN_ROWS as f64).scalar("特徴量の数 M", FEATURES as f64);
+        s.scalar("学習データ", tabular::TRAIN_ROWS as f64)
+            .scalar("特徴量の数 M", FEATURES as f64);
     })?;
     let (mut mlp, x_train, test_r2) = tabular::train_mlp(&cfg.train, &mut rng, tr, "train")?;
     let mean = x_train

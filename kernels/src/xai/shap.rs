@@ -261,7 +261,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let m = FEATURES;
     tr.step("data", |s| {
-        s.text("LIME と同じ回帰問題: y = 2·x0 − 1.5·x1 + x2 + 0.5·x0·x1 + ノイズ (x3〜x5 は無関係)。学習した MLP の予測 f(x) を、6 個の特徴量 (プレイヤー) に公平に分配する。");
+        s.scalar("特徴量の数 M", m as f64);
     })?;
     let (mut mlp, x_train, test_r2) = tabular::train_mlp(&cfg.train, &mut rng, tr, "train")?;
     let bg_rows: Vec<usize> = (0..cfg.background)

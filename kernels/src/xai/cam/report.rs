@@ -5,7 +5,7 @@ use super::super::gap_cnn::GapCnn;
 use super::super::shapes::{self, CLASSES, NAMES, SIDE, ShapeSet as Shapes};
 use super::{Config, POINTING_IMAGES, TEST_IMAGES, gray};
 use crate::KernelError;
-use crate::trace::{Cell, Palette, Table, Trace, fmt_num};
+use crate::trace::{Cell, Palette, Table, Trace};
 use ndarray::{Array2, Array3, Axis, s};
 
 /// The task: a few test images, one per class, and the brightest-pixel baseline.
@@ -16,17 +16,25 @@ pub fn data(
     examples: &[usize],
     pointing_brightest: f64,
 ) -> Result<(), KernelError> {
-    let pointing = POINTING_IMAGES;
     tr.step("data", |s| {
-        s.text(format!(
-            "{}×{} の画像に 3 種類の図形 (一辺 4〜6 px) のどれかが 1 つ。ノイズ σ = {} と、図形より明るい 2×2 の点 (明るさ {}) が図形から離れた場所にある。\
-             「いちばん明るい画素」を指すだけでは図形に当たらない: テスト {pointing} 枚で図形の枠 ±1 px に入ったのは {:.3}。",
-            SIDE, SIDE, cfg.noise, shapes::BLOB, pointing_brightest
-        ));
+        s.scalar("画像の一辺 (px)", SIDE as f64);
+        s.scalar("ノイズ σ", f64::from(cfg.noise))
+            .scalar("明るい点の明るさ", f64::from(shapes::BLOB));
+        s.scalar(
+            &format!(
+                "いちばん明るい画素が図形の枠 ±1 px に入った割合 (テスト {POINTING_IMAGES} 枚)"
+            ),
+            pointing_brightest,
+        );
         for &i in examples {
-            s.image(gray(format!("テスト画像 {i}: {}", NAMES[test.labels[i]]), test.images.slice(s![i, 0, .., ..]), Palette::Gray));
+            s.image(gray(
+                format!("テスト画像 {i}: {}", NAMES[test.labels[i]]),
+                test.images.slice(s![i, 0, .., ..]),
+                Palette::Gray,
+            ));
         }
-        s.scalar("学習画像", cfg.train_images as f64).scalar("テスト画像", TEST_IMAGES as f64);
+        s.scalar("学習画像", cfg.train_images as f64)
+            .scalar("テスト画像", TEST_IMAGES as f64);
     })
 }
 
@@ -96,19 +104,12 @@ pub fn evaluate(
         for (&p, &l) in pred.iter().zip(labels) {
             conf[l][p] += 1;
         }
-        s.table(Table {
-            name: "混同行列 (行 = 正解、列 = 予測)".into(),
-            columns: std::iter::once("正解 \\ 予測".to_string())
-                .chain(NAMES.iter().map(|n| n.to_string()))
-                .collect(),
-            rows: (0..CLASSES)
-                .map(|l| {
-                    std::iter::once(NAMES[l].to_string())
-                        .chain(conf[l].iter().map(|c| c.to_string()))
-                        .collect()
-                })
-                .collect(),
-        });
+        let columns = std::iter::once("正解 \\ 予測").chain(NAMES);
+        s.table(
+            Table::new("混同行列 (行 = 正解、列 = 予測)", columns).rows(0..CLASSES, |l| {
+                std::iter::once(Cell::from(NAMES[l])).chain(conf[l].iter().map(|&c| c.into()))
+            }),
+        );
         s.scalar("テスト正解率", test_accuracy);
     })
 }
@@ -122,10 +123,19 @@ pub fn cam(
     e0: usize,
 ) -> Result<(), KernelError> {
     tr.step("cam", |s| {
-        s.text("CAM: M_c(i,j) = Σ_k w_k^c A_k(i,j)。最後の畳み込み層の 16 枚の特徴マップ A_k を、出力層のクラス c の重み w_k^c で足し合わせる。GAP と全結合は線形なので y^c = (1/Z) Σ_ij M_c(i,j) + b^c が成り立つ。");
-        s.tensor(&format!("特徴マップ A (画像 {e0})"), &net.features.slice(s![e0, .., .., ..]));
-        s.tensor(&format!("クラス重み w^c (c = {})", label), &net.fc.w.column(label));
-        s.image(gray(format!("CAM M_c (8×8, 画像 {e0})"), cams.index_axis(Axis(0), e0), Palette::Heat));
+        s.tensor(
+            &format!("特徴マップ A (画像 {e0})"),
+            &net.features.slice(s![e0, .., .., ..]),
+        );
+        s.tensor(
+            &format!("クラス重み w^c (c = {})", label),
+            &net.fc.w.column(label),
+        );
+        s.image(gray(
+            format!("CAM M_c (8×8, 画像 {e0})"),
+            cams.index_axis(Axis(0), e0),
+            Palette::Heat,
+        ));
     })
 }
 
@@ -138,7 +148,6 @@ pub fn grad_cam(
     diff: f32,
 ) -> Result<(), KernelError> {
     tr.step("grad_cam", |s| {
-        s.text("Grad-CAM: クラススコア y^c を A_k(i,j) で微分し、空間で平均した α_k^c を重みにして足し、ReLU をかける。この CNN では ∂y^c/∂A_k(i,j) = w_k^c / Z なので α_k^c = w_k^c / Z、つまり Grad-CAM = ReLU(CAM) / Z。");
         s.tensor(&format!("α^c (画像 {e0})"), &alphas.row(e0));
         s.scalar("max|α_k^c − w_k^c / Z|", f64::from(alpha_err));
         s.scalar("max|正規化 ReLU(CAM) − 正規化 Grad-CAM|", f64::from(diff));
@@ -154,9 +163,15 @@ pub fn maps(
     ig_maps: &[(usize, Array2<f32>)],
 ) -> Result<(), KernelError> {
     tr.step("maps", |s| {
+        let b = test.boxes[i];
+        let verdict = if b.near(r, c, 1) {
+            "図形の枠 ±1 px に入っている"
+        } else {
+            "図形の枠 ±1 px から外れている"
+        };
         s.text(format!(
-            "画像 {i} ({}、予測 {})。CAM の最大は ({r}, {c})、図形の枠は 行 {}〜{}・列 {}〜{}。明るい点ではなく図形の上が赤くなっている。",
-            NAMES[test.labels[i]], NAMES[pred[i]], test.boxes[i].r0, test.boxes[i].r1, test.boxes[i].c0, test.boxes[i].c1
+            "画像 {i} ({}、予測 {})。CAM の最大は ({r}, {c})、図形の枠は 行 {}〜{}・列 {}〜{}: {verdict}。",
+            NAMES[test.labels[i]], NAMES[pred[i]], b.r0, b.r1, b.c0, b.c1
         ));
         s.image(gray(format!("入力画像 {i}"), test.images.slice(s![i, 0, .., ..]), Palette::Gray));
         s.image(gray("CAM (左) | Grad-CAM (右)、16×16 に双線形補間".into(), panel.view(), Palette::Heat));
@@ -176,22 +191,20 @@ pub fn pointing_game(
     let pointing = POINTING_IMAGES;
     let pc = |h: usize, n: usize| h as f64 / n.max(1) as f64;
     tr.step("pointing_game", |s| {
-        s.table(Table {
-            name: format!("マップの最大が図形の枠 ±1 px に入った割合 (テスト画像 {pointing} 枚)"),
-            columns: ["マップ", "的中率"].map(String::from).to_vec(),
-            rows: vec![
-                vec!["CAM".into(), format!("{:.3}", pc(cam_hits, pointing))],
-                vec!["Grad-CAM".into(), format!("{:.3}", pc(gcam_hits, pointing))],
-                vec![
-                    format!("|Integrated Gradients| ({n_ig} 枚)"),
-                    format!("{:.3}", pc(ig_hits, n_ig)),
-                ],
-                vec![
-                    "いちばん明るい画素".into(),
-                    format!("{:.3}", pointing_brightest),
-                ],
-            ],
-        });
+        let rows = [
+            ("CAM".to_string(), pc(cam_hits, pointing)),
+            ("Grad-CAM".to_string(), pc(gcam_hits, pointing)),
+            (
+                format!("|Integrated Gradients| ({n_ig} 枚)"),
+                pc(ig_hits, n_ig),
+            ),
+            ("いちばん明るい画素".to_string(), pointing_brightest),
+        ];
+        let name = format!("マップの最大が図形の枠 ±1 px に入った割合 (テスト画像 {pointing} 枚)");
+        s.table(
+            Table::new(name, ["マップ", "的中率"])
+                .rows(rows, |(map, rate)| [Cell::from(map), rate.into()]),
+        );
     })
 }
 
@@ -204,15 +217,13 @@ pub fn integrated_gradients(
     conv_rows: &[(usize, f64, f64)],
 ) -> Result<(), KernelError> {
     tr.step("integrated_gradients", |s| {
-        s.text(format!(
-            "IG_i = x_i · (1/m) Σ_k ∂F(α_k x)/∂x_i、α_k = (k − ½)/m (基準画像 x' = 0、m = {})。完全性 Σ_i IG_i = F(x) − F(0) がどれだけ成り立つかを |Σ IG − (F(x) − F(0))| / |F(x) − F(0)| で測る。",
-            cfg.ig_steps
-        ));
-        s.scalar("完全性の誤差 (中央値)", median).scalar("完全性の誤差 (95% 点)", p95);
-        s.table(Table {
-            name: format!("分割数 m と完全性の誤差 (画像 {e0})"),
-            columns: ["m", "相対誤差", "F(x) − F(0)"].map(String::from).to_vec(),
-            rows: conv_rows.iter().map(|&(m, e, g)| vec![m.to_string(), fmt_num(e), fmt_num(g)]).collect(),
-        });
+        s.scalar("分割数 m (ig_steps)", cfg.ig_steps as f64);
+        s.scalar("完全性の誤差 (中央値)", median)
+            .scalar("完全性の誤差 (95% 点)", p95);
+        let columns = ["m", "相対誤差", "F(x) − F(0)"];
+        s.table(
+            Table::new(format!("分割数 m と完全性の誤差 (画像 {e0})"), columns)
+                .rows(conv_rows, |&(m, e, g)| [Cell::from(m), e.into(), g.into()]),
+        );
     })
 }

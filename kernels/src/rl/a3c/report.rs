@@ -1,4 +1,4 @@
-//! The monitor: the only code that writes A3C's trace.
+//! A3C's reporting: the monitor, the only code that writes A3C's trace.
 //!
 //! Workers never touch the trace (it belongs to the thread that runs the kernel). They send an
 //! [`UpdateReport`] after each update; the monitor, on the kernel's own thread, turns the stream
@@ -14,9 +14,10 @@
 
 use super::worker::{ParameterServer, UpdateReport};
 use crate::KernelError;
+use crate::rl::actor_critic::ActorCritic;
 use crate::rl::learner::Hyper;
 use crate::rl::report::{self, TrainingLog};
-use crate::trace::{Table, Trace};
+use crate::trace::{Cell, Table, Trace};
 use std::time::{Duration, Instant};
 
 /// How many updates the `async_updates` step lists.
@@ -27,11 +28,23 @@ const SHOWN_UPDATES: usize = 12;
 pub struct Monitor {
     pub log: TrainingLog,
     next_check: usize,
-    first_updates: Vec<Vec<String>>,
+    first_updates: Vec<[Cell; 5]>,
     shown_updates: bool,
     reports: usize,
     /// Time the workers were held at the gate (excluded from the measured training speed).
     pub paused: Duration,
+    /// The global network at the latest of the best greedy checks: what the kernel evaluates.
+    pub best: Option<Checkpoint>,
+}
+
+/// A copy of the global network taken at a greedy check.
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    /// Environment steps done when it was taken.
+    pub step: usize,
+    /// Its greedy check's mean return (over [`crate::rl::report::CHECK_EPISODES`] episodes).
+    pub check_return: f64,
+    pub net: ActorCritic<f32>,
 }
 
 impl Monitor {
@@ -43,6 +56,7 @@ impl Monitor {
             shown_updates: false,
             reports: 0,
             paused: Duration::ZERO,
+            best: None,
         }
     }
 
@@ -67,12 +81,12 @@ impl Monitor {
             })?;
         }
         if self.first_updates.len() < SHOWN_UPDATES {
-            self.first_updates.push(vec![
-                r.applied_version.to_string(),
-                format!("ワーカー {}", r.worker),
-                r.synced_version.to_string(),
-                r.staleness().to_string(),
-                format!("{:.3}", r.stats.terms.total),
+            self.first_updates.push([
+                Cell::from(r.applied_version),
+                format!("ワーカー {}", r.worker).into(),
+                r.synced_version.into(),
+                r.staleness().into(),
+                r.stats.terms.total.into(),
             ]);
         }
         if !self.shown_updates && self.first_updates.len() == SHOWN_UPDATES {
@@ -115,7 +129,17 @@ impl Monitor {
         // snapshot, so the global network's lock is not held meanwhile.
         self.paused(server, |m| {
             let mut snapshot = server.lock().net.clone();
-            m.log.record(tr, &mut snapshot, done, hp.lr_at(done), hp)
+            m.log.record(tr, &mut snapshot, done, hp.lr_at(done), hp)?;
+            let mean = m.log.checks.last().map_or(f64::NEG_INFINITY, |&(_, r)| r);
+            // the latest of the best checks: ties go to the later (longer-trained) network
+            if m.best.as_ref().is_none_or(|b| mean >= b.check_return) {
+                m.best = Some(Checkpoint {
+                    step: done,
+                    check_return: mean,
+                    net: snapshot,
+                });
+            }
+            Ok::<(), KernelError>(())
         })?;
         while self.next_check <= done {
             self.next_check += hp.eval_every;
@@ -136,17 +160,11 @@ impl Monitor {
         self.shown_updates = true;
         let rows = std::mem::take(&mut self.first_updates);
         tr.step("async_updates", |s| {
-            s.text(
-                "グローバルネットワークへの最初の更新。各ワーカーは自分のタイミングで勾配を送り、\
-                 同期した時点からの間に他のワーカーが行った更新の数だけ古い (stale) パラメータで計算した勾配が適用される。",
+            let columns = ["version", "ワーカー", "同期した version", "staleness", "L"];
+            s.table(
+                Table::new("更新の順序 (version = グローバルの更新回数)", columns)
+                    .rows(rows, |r| r),
             );
-            s.table(Table {
-                name: "更新の順序 (version = グローバルの更新回数)".into(),
-                columns: ["version", "ワーカー", "同期した version", "staleness", "L"]
-                    .map(String::from)
-                    .into(),
-                rows,
-            });
         })
     }
 }

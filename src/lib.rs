@@ -7,5 +7,7 @@ pub mod cli;
 pub mod content;
 pub mod format;
 pub mod study;
+pub mod trace_view;
 pub mod tui;
 pub mod ui;
+pub mod wrap;

@@ -24,7 +24,7 @@ pub(super) fn condition(tr: &mut Trace, cfg: &Config) -> Result<(), KernelError>
             rows: vec![
                 vec!["G".into(), "[z, onehot(y)]".into(), format!("({}, 1, 1) = {z} + 10 チャネル", z + CLASSES)],
                 vec!["D".into(), "[画像 x, ラベル面 ×10]".into(), "(11, 8, 8) = 1 + 10 チャネル".into()],
-            ],
+            ].into(),
         });
     })
 }
@@ -81,7 +81,7 @@ pub(super) fn progress(
             grid,
             8,
         ));
-        s.table(d_histogram(
+        s.histogram(d_histogram(
             &format!("反復 {it}: D の出力の分布 (本物の組と偽物の組)"),
             real_logits.as_slice().unwrap_or(&[]),
             fake_logits.as_slice().unwrap_or(&[]),

@@ -97,7 +97,7 @@ pub(super) fn architecture(
             columns: ["層", "出力の形", "パラメータ数", "指針"]
                 .map(String::from)
                 .to_vec(),
-            rows,
+            rows: rows.into(),
         });
         s.scalar("G のパラメータ数", g.num_params() as f64);
         s.scalar("D のパラメータ数", d.num_params() as f64);
@@ -143,7 +143,7 @@ pub(super) fn progress(
             grid,
             8,
         ));
-        s.table(d_histogram(
+        s.histogram(d_histogram(
             &format!("反復 {it}: D の出力の分布"),
             st.real_logits.as_slice().unwrap_or(&[]),
             st.fake_logits.as_slice().unwrap_or(&[]),

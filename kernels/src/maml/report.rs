@@ -185,7 +185,7 @@ pub fn few_shot_table(
         s.table(Table {
             name: format!("{}-shot の MSE", cfg.eval_shots),
             columns: columns(),
-            rows,
+            rows: rows.into(),
         });
         if !compared.is_empty() {
             s.text(format!(

@@ -68,7 +68,7 @@ pub(super) fn architecture(tr: &mut Trace, cfg: &Config) -> Result<(), KernelErr
                 vec!["G decoder".into(), "ConvT k4 s2 p1 ×4 (BN, ReLU; 最後は tanh)".into(), "(32,2,2) → (16,4,4) → (8,8,8) → (1,16,16)".into()],
                 vec!["スキップ接続".into(), "encoder の出力を decoder の入力に連結".into(), "チャネル数が 2 倍".into()],
                 vec!["D (PatchGAN)".into(), "Conv k4 s2 ×2 + 1×1 Conv".into(), format!("(2,16,16) → ({NDF},8,8) → ({},4,4) → (1,4,4)", 2 * NDF)],
-            ],
+            ].into(),
         });
         s.text(
             "論文が言う役割分担: L1 (L2 より) ぼやけが少なく、画像の低周波成分 (全体の配置) を正しくとらえる。\

@@ -54,7 +54,7 @@ pub fn environment<R: Rng + ?Sized>(tr: &mut Trace, rng: &mut R) -> Result<(), K
                 row(["θ_max".into(), "12°".into(), "これを超えて傾くと終了 (terminated)".into()]),
                 row(["x_max".into(), cartpole::X_THRESHOLD.to_string(), "台車がこれを超えると終了".into()]),
                 row(["T_max".into(), cartpole::MAX_EPISODE_STEPS.to_string(), "打ち切り (truncated) までのステップ数".into()]),
-            ],
+            ].into(),
         });
         s.cartpole("ランダムな方策のエピソード", frames);
         s.scalar("ランダム方策の収益", f64::from(ret));
@@ -101,7 +101,8 @@ pub fn network(tr: &mut Trace, net: &mut ActorCritic<f32>, hp: &Hyper) -> Result
                     "直交, gain 1".into(),
                     "状態価値 V(s) (Critic)".into(),
                 ]),
-            ],
+            ]
+            .into(),
         });
         s.scalar("パラメータ数", n_params as f64);
         s.scalar("π(左 | s = 0)", f64::from(p[[0, 0]]));
@@ -273,7 +274,8 @@ pub fn evaluation(
                 row(["475–499".into(), bucket(475.0, 500.0).to_string()]),
                 row(["200–474".into(), bucket(200.0, 475.0).to_string()]),
                 row(["0–199".into(), bucket(0.0, 200.0).to_string()]),
-            ],
+            ]
+            .into(),
         });
         s.scalar("平均収益", ev.mean());
         s.scalar("最小収益", ev.min());

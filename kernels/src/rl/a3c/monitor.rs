@@ -149,7 +149,7 @@ impl Monitor {
                 columns: ["version", "ワーカー", "同期した version", "staleness", "L"]
                     .map(String::from)
                     .into(),
-                rows,
+                rows: rows.into(),
             });
         })
     }

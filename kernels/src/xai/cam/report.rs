@@ -105,7 +105,7 @@ pub fn evaluate(
                 .map(|l| {
                     std::iter::once(NAMES[l].to_string())
                         .chain(conf[l].iter().map(|c| c.to_string()))
-                        .collect()
+                        .collect::<Vec<String>>()
                 })
                 .collect(),
         });
@@ -190,7 +190,8 @@ pub fn pointing_game(
                     "いちばん明るい画素".into(),
                     format!("{:.3}", pointing_brightest),
                 ],
-            ],
+            ]
+            .into(),
         });
     })
 }

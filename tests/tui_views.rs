@@ -506,10 +506,12 @@ fn a_click_selects_a_step_in_the_kernel_lab_list() {
     let t = render(&app, 120, 40);
     let buf = t.backend().buffer();
     let selected = eshikaku::ui::theme::selected().bg;
-    let highlighted = |y: u16| Some(buf[(5, y)].bg) == selected;
+    let highlighted = |y: u16| Some(buf[(2, y)].bg) == selected;
     assert!(
         highlighted(2) && !highlighted(4),
-        "the clicked row is highlighted"
+        "the clicked row is highlighted: {:?} {:?}",
+        buf[(2, 2)],
+        buf[(2, 4)]
     );
     update(&mut app, Message::Click(5, 30));
     assert_eq!(

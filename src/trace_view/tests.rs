@@ -14,7 +14,7 @@ fn numeric_columns_are_right_aligned_and_rounded_once() {
         plain(&table(&t)),
         [
             "誤差",
-            "m    相対誤差  名前",
+            "  m  相対誤差  名前",
             "  5    0.1235  a",
             "500        12  長い名前",
         ]

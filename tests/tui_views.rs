@@ -532,3 +532,22 @@ fn a_click_selects_a_step_in_the_kernel_lab_list() {
         "the newest step follows the run again"
     );
 }
+
+#[test]
+fn a_table_wider_than_the_pane_keeps_its_numbers_whole() {
+    let mut app = app();
+    app.size = (80, 24);
+    synthetic_run(&mut app, |tr| {
+        tr.step("広い表", |s| {
+            let cols = (0..6).map(|i| format!("とても長い見出し {i}"));
+            s.table(Table::new("広い表", cols).row((0..6).map(|_| Cell::Num(0.123456))));
+        })
+        .expect("collect");
+    });
+    let shown = screen(&render(&app, 80, 24));
+    assert!(
+        shown.contains("0.1235"),
+        "the first cells are whole: {shown}"
+    );
+    assert!(!shown.contains("0.12 "), "no number is cut short: {shown}");
+}

@@ -331,6 +331,20 @@ fn table(t: &Table, r: Rect, buf: &mut Buffer) {
             Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX))
         })
         .collect();
+    let natural: usize = widths
+        .iter()
+        .map(|c| match c {
+            Constraint::Length(w) => usize::from(*w) + 2,
+            _ => 0,
+        })
+        .sum();
+    if natural > usize::from(r.width) + 2 {
+        // Too wide: the Table widget would shrink every column and cut the ends off numbers
+        // ("130.4" → "130."); the text form keeps cells whole and cuts at the pane's edge.
+        let lines = trace_view::table(t).into_iter().skip(1).map(styled);
+        Paragraph::new(lines.collect::<Vec<_>>()).render(r, buf);
+        return;
+    }
     let right: Vec<bool> = (0..n).map(|c| t.is_numeric_column(c)).collect();
     let cell = |c: usize, s: String| {
         let line = Line::from(s);

@@ -8,5 +8,7 @@ pub mod content;
 pub mod crash;
 pub mod format;
 pub mod study;
+pub mod trace_view;
 pub mod tui;
 pub mod ui;
+pub mod wrap;

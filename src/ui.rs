@@ -18,7 +18,8 @@ pub mod stats;
 pub mod step_parts;
 pub mod theme;
 pub mod values;
-pub mod wrap;
+/// Text width and wrapping live at the crate root (the CLI and `trace_view` use them too).
+pub use crate::wrap;
 
 use crate::tui::app::{App, Screen};
 use ratatui::Frame;

@@ -100,7 +100,7 @@ fn human_output_prints_steps_and_a_summary() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("✓ ln_batch_invariance_err = 0  (target ≤ 1e-6)"),
+        stdout.contains("✓ ln_batch_invariance_err = 0  (目標 ≤ 1e-6)"),
         "{stdout}"
     );
     assert!(

@@ -8,7 +8,7 @@ use eshikaku::tui::keys::handle_key;
 use eshikaku::tui::runner::KernelRun;
 use eshikaku_kernels::KernelError;
 use eshikaku_kernels::registry;
-use eshikaku_kernels::trace::{CollectSink, Image, Palette, Table, Trace};
+use eshikaku_kernels::trace::{Cell, CollectSink, Histogram, Image, Palette, Table, Trace};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -95,27 +95,20 @@ fn chart_steps(tr: &mut Trace) {
         .expect("collect");
     }
     tr.step("分布と表", |s| {
-        s.table(Table {
-            name: "D の出力の分布".into(),
-            columns: vec!["D の出力".into(), "本物 x".into(), "生成 G(z)".into()],
-            rows: (0..5)
-                .map(|b| {
-                    vec![
-                        format!("0.{b}"),
-                        format!("{}", b * 3),
-                        format!("{}", 12 - b * 2),
-                    ]
-                })
-                .collect(),
-        });
-        s.table(Table {
-            name: "正規化の比較".into(),
-            columns: vec!["手法".into(), "平均をとる軸".into()],
-            rows: vec![
-                vec!["BatchNorm".into(), "(N, H, W)".into()],
-                vec!["LayerNorm".into(), "(C, H, W)".into()],
-            ],
-        });
+        s.histogram(
+            Histogram::new(
+                "D の出力の分布",
+                "D の出力",
+                (0..5).map(|b| format!("0.{b}")),
+            )
+            .set("本物 x", (0..5).map(|b| f64::from(b * 3)))
+            .set("生成 G(z)", (0..5).map(|b| f64::from(12 - b * 2))),
+        );
+        s.table(
+            Table::new("正規化の比較", ["手法", "平均をとる軸", "誤差"])
+                .row([Cell::from("BatchNorm"), "(N, H, W)".into(), 0.012345.into()])
+                .row([Cell::from("LayerNorm"), "(C, H, W)".into(), 3.5.into()]),
+        );
     })
     .expect("collect");
 }
@@ -499,4 +492,61 @@ fn a_click_selects_a_search_hit() {
     assert_eq!(app.search.as_ref().map(|s| s.selected), Some(2));
     update(&mut app, Message::Wheel(true));
     assert_eq!(app.search.as_ref().map(|s| s.selected), Some(3));
+}
+
+#[test]
+fn a_click_selects_a_step_in_the_kernel_lab_list() {
+    let mut app = app();
+    app.size = (120, 40);
+    synthetic_run(&mut app, chart_steps);
+    assert_eq!(app.shown_step(), Some(3), "the newest step is shown");
+    // The list starts on row 1 (below the header), one row per step.
+    update(&mut app, Message::Click(5, 2));
+    assert_eq!(app.shown_step(), Some(1));
+    let t = render(&app, 120, 40);
+    let buf = t.backend().buffer();
+    let selected = eshikaku::ui::theme::selected().bg;
+    let highlighted = |y: u16| Some(buf[(2, y)].bg) == selected;
+    assert!(
+        highlighted(2) && !highlighted(4),
+        "the clicked row is highlighted: {:?} {:?}",
+        buf[(2, 2)],
+        buf[(2, 4)]
+    );
+    update(&mut app, Message::Click(5, 30));
+    assert_eq!(
+        app.shown_step(),
+        Some(1),
+        "a row below the last step selects nothing"
+    );
+    update(&mut app, Message::Click(60, 1));
+    assert_eq!(
+        app.shown_step(),
+        Some(1),
+        "a click outside the list selects nothing"
+    );
+    update(&mut app, Message::Click(5, 4));
+    assert_eq!(app.shown_step(), Some(3));
+    assert_eq!(
+        app.viewed_step, None,
+        "the newest step follows the run again"
+    );
+}
+
+#[test]
+fn a_table_wider_than_the_pane_keeps_its_numbers_whole() {
+    let mut app = app();
+    app.size = (80, 24);
+    synthetic_run(&mut app, |tr| {
+        tr.step("広い表", |s| {
+            let cols = ["n", "辺 |E|", "スイープ", "固有値分解 flop", "時間 ms"];
+            let cols = cols.into_iter().chain(["Â·X flop", "時間 ms", "flop の比"]);
+            s.table(Table::new("広い表", cols).row((0..8).map(|_| Cell::Num(130.4))));
+        })
+        .expect("collect");
+    });
+    let shown = screen(&render(&app, 80, 24));
+    // Only the cell at the pane's right edge may be cut; the 4 before it are whole.
+    let whole = shown.matches("130.4").count();
+    assert!(whole >= 4, "{whole} whole numbers: {shown}");
 }

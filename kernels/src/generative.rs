@@ -6,7 +6,7 @@
 use crate::KernelError;
 use crate::data::digits::{self, Digits};
 use crate::nn::activation::sigmoid;
-use crate::trace::{Image, Palette, Table};
+use crate::trace::{Histogram, Image, Palette, Table};
 use ndarray::{Array4, ArrayRef4, Axis};
 
 /// Whether iteration `it` (1-based) of `total` is one of `count` evenly spaced checkpoints; the
@@ -90,9 +90,9 @@ fn bar(count: usize, max: usize, width: usize) -> String {
 }
 
 /// Histogram of the discriminator's outputs `D(x) = σ(logit)` on real and on generated samples,
-/// in ten bins over `[0, 1]`, with text bars. Where the two piles sit shows who is winning:
-/// far apart means D separates them easily, both near ½ means D cannot tell them apart.
-pub fn d_histogram(name: &str, real_logits: &[f32], fake_logits: &[f32]) -> Table {
+/// counts in ten bins over `[0, 1]`. Where the two piles sit shows who is winning: far apart
+/// means D separates them easily, both near ½ means D cannot tell them apart.
+pub fn d_histogram(name: &str, real_logits: &[f32], fake_logits: &[f32]) -> Histogram {
     const BINS: usize = 10;
     let count = |logits: &[f32]| {
         let mut c = [0usize; BINS];
@@ -100,31 +100,18 @@ pub fn d_histogram(name: &str, real_logits: &[f32], fake_logits: &[f32]) -> Tabl
             let p = sigmoid(z);
             c[((p * BINS as f32) as usize).min(BINS - 1)] += 1;
         }
-        c
+        c.map(|k| k as f64)
     };
-    let (real, fake) = (count(real_logits), count(fake_logits));
-    let max = real.iter().chain(&fake).copied().max().unwrap_or(1);
-    Table {
-        name: name.to_string(),
-        columns: ["D の出力", "本物 x", "", "生成 G(z)", ""]
-            .map(String::from)
-            .to_vec(),
-        rows: (0..BINS)
-            .map(|b| {
-                vec![
-                    format!(
-                        "{:.1}–{:.1}",
-                        b as f32 / BINS as f32,
-                        (b + 1) as f32 / BINS as f32
-                    ),
-                    real[b].to_string(),
-                    bar(real[b], max, 12),
-                    fake[b].to_string(),
-                    bar(fake[b], max, 12),
-                ]
-            })
-            .collect(),
-    }
+    let bins = (0..BINS).map(|b| {
+        format!(
+            "{:.1}–{:.1}",
+            b as f32 / BINS as f32,
+            (b + 1) as f32 / BINS as f32
+        )
+    });
+    Histogram::new(name, "D の出力", bins)
+        .set("本物 x", count(real_logits))
+        .set("生成 G(z)", count(fake_logits))
 }
 
 /// The mean of `σ(logit)` over a batch: the average probability D gives to "real".
@@ -219,11 +206,13 @@ mod tests {
 
     #[test]
     fn histogram_bins_probabilities() {
-        let t = d_histogram("h", &[10.0, 10.0, -10.0], &[0.0]);
-        assert_eq!(t.rows[9][1], "2");
-        assert_eq!(t.rows[0][1], "1");
-        assert_eq!(t.rows[5][3], "1");
-        assert_eq!(t.rows[9][2].chars().count(), 12);
+        let h = d_histogram("h", &[10.0, 10.0, -10.0], &[0.0]);
+        assert_eq!(h.bins.len(), 10);
+        assert_eq!(h.bins[9], "0.9–1.0");
+        assert_eq!(h.sets[0].values[9], 2.0);
+        assert_eq!(h.sets[0].values[0], 1.0);
+        assert_eq!(h.sets[1].values[5], 1.0);
+        assert_eq!(h.max(), 2.0);
         assert!((mean_prob(&[0.0, 0.0]) - 0.5).abs() < 1e-12);
     }
 }

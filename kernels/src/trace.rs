@@ -18,21 +18,23 @@
 //! learner asks for the next one — so the kernel never has to be written as a state machine.
 
 mod channel;
+mod histogram;
 mod metrics;
 mod number;
 pub mod sink;
 mod summary;
+mod table;
 mod value;
 mod worker;
 
 pub use channel::{ChannelSink, Control, Event};
+pub use histogram::{BinValues, Histogram};
 pub use metrics::{Goal, METRICS_STEP, Metric, Op, Report, Target};
 pub use number::fmt_num;
 pub use sink::{CollectSink, Progress, Sink};
 pub use summary::{snap_num, summarize};
-pub use value::{
-    CartPole, Cell, Image, Palette, Scatter, Step, StepDecl, Table, TensorSummary, Value,
-};
+pub use table::{Cell, Rows, Table};
+pub use value::{CartPole, Image, Palette, Scatter, Step, StepDecl, TensorSummary, Value};
 pub use worker::WorkerSink;
 
 use crate::KernelError;
@@ -182,9 +184,15 @@ impl StepBuilder {
         self
     }
 
-    /// A table of already formatted cells.
+    /// A table of typed cells (see [`Table::row`]).
     pub fn table(&mut self, table: Table) -> &mut Self {
         self.values.push(Value::Table(table));
+        self
+    }
+
+    /// Values per bin, drawn as bars.
+    pub fn histogram(&mut self, histogram: Histogram) -> &mut Self {
+        self.values.push(Value::Histogram(histogram));
         self
     }
 

@@ -37,7 +37,7 @@ fn default_trace_shows_samples_histograms_and_curves() {
         assert!(
             s.values
                 .iter()
-                .any(|v| matches!(v, Value::Table(t) if t.rows.len() == 10))
+                .any(|v| matches!(v, Value::Histogram(h) if h.bins.len() == 10))
         );
         assert!(
             s.values

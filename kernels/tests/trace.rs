@@ -2,7 +2,8 @@
 
 use eshikaku_kernels::KernelError;
 use eshikaku_kernels::trace::{
-    ChannelSink, CollectSink, Control, Event, Image, Metric, Palette, Step, Table, Trace, Value,
+    Cell, ChannelSink, CollectSink, Control, Event, Histogram, Image, Metric, Palette, Step, Table,
+    Trace, Value,
 };
 use ndarray::array;
 use std::sync::mpsc;
@@ -20,11 +21,10 @@ fn every_kind_of_step(tr: &mut Trace) -> Result<(), KernelError> {
             palette: Palette::Heat,
             data: vec![0.0, 1.0],
         });
-        s.table(Table {
-            name: "t".into(),
-            columns: vec!["a".into(), "b".into()],
-            rows: vec![vec!["1".into(), "2".into()]],
-        });
+        s.table(Table::new("t", ["a", "b", "c"]).row([Cell::from("x"), 2.0.into(), 3usize.into()]));
+        s.histogram(
+            Histogram::new("h", "x", ["0–1".to_string(), "1–2".into()]).set("n", [1.0, 4.0]),
+        );
         s.text("説明");
         s.metric(Metric::at_least("acc", 0.9, 0.95));
     })
@@ -37,8 +37,13 @@ fn steps_round_trip_through_json() {
     let json = serde_json::to_string(&sink.steps).expect("serialise");
     let back: Vec<Step> = serde_json::from_str(&json).expect("deserialise");
     assert_eq!(back, sink.steps);
-    assert_eq!(back[0].values.len(), 7);
+    assert_eq!(back[0].values.len(), 8);
     assert!(json.contains(r#""type":"tensor""#), "{json}");
+    assert!(
+        json.contains(r#""rows":[["x",2.0,3]]"#),
+        "cells stay typed: {json}"
+    );
+    assert!(json.contains(r#""type":"histogram""#), "{json}");
     assert!(json.contains(r#""op":">=""#), "{json}");
 }
 

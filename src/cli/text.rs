@@ -2,10 +2,10 @@
 
 use crate::content::code;
 use crate::content::model::Lesson;
-use crate::format::num;
+use crate::trace_view;
 use crate::ui::plot;
-use crate::ui::wrap::{width, wrap};
-use eshikaku_kernels::trace::{Image, Metric, Palette, Step, Table, Value};
+use crate::wrap::{width, wrap};
+use eshikaku_kernels::trace::{Image, Palette, Step, Value};
 use std::fmt::Write;
 
 /// A step as indented text lines.
@@ -17,45 +17,14 @@ pub fn step(s: &Step) -> String {
     out
 }
 
+/// Columns of a step's text in `run`'s output (values are indented by 2).
+const STEP_COLS: usize = 96;
+
 fn value(v: &Value, out: &mut String) {
     match v {
-        Value::Scalar { name, value } => {
-            let _ = writeln!(out, "  {name} = {}", num(*value));
-        }
-        Value::Tensor(t) => {
-            let head: Vec<String> = t.head.iter().map(|x| num(*x)).collect();
-            let _ = writeln!(
-                out,
-                "  {}: shape {:?}  mean {}  std {}  min {}  max {}  [{}{}]",
-                t.name,
-                t.shape,
-                num(t.mean),
-                num(t.std),
-                num(t.min),
-                num(t.max),
-                head.join(", "),
-                if t.shape.iter().product::<usize>() > t.head.len() {
-                    ", …"
-                } else {
-                    ""
-                }
-            );
-        }
-        Value::Series { name, x, y } => {
-            let _ = writeln!(out, "  {name}: ({}, {})", num(*x), num(*y));
-        }
         Value::Image(img) => image(img, out),
-        Value::Table(t) => table(t, out),
-        Value::Text { text } => {
-            for line in wrap(text, 96) {
-                let _ = writeln!(out, "  {line}");
-            }
-        }
-        Value::Metric(m) => {
-            let _ = writeln!(out, "  {}", metric(m));
-        }
         Value::Scatter(sc) => {
-            let _ = writeln!(out, "  {} ({} 点)", sc.name, sc.points.len());
+            let _ = writeln!(out, "  {}", trace_view::scatter_title(sc).plain());
             for row in plot::scatter_grid(sc, 48, 16) {
                 let line: String = row
                     .iter()
@@ -69,36 +38,24 @@ fn value(v: &Value, out: &mut String) {
             }
         }
         Value::CartPole(c) => {
-            let _ = writeln!(
-                out,
-                "  {} ({} フレーム; 最後のフレーム)",
-                c.name,
-                c.frames.len()
-            );
+            let last = c.frames.len().saturating_sub(1);
+            let _ = writeln!(out, "  {}", trace_view::cartpole_title(c, last).plain());
             if let Some(&[x, theta]) = c.frames.last() {
                 for line in plot::cartpole_frame(x, theta, 48, 8) {
                     let _ = writeln!(out, "    {}", line.trim_end());
                 }
             }
         }
-    }
-}
-
-/// `✓ name = value (target ≥ t)`.
-pub fn metric(m: &Metric) -> String {
-    let mark = if m.pass { "✓" } else { "✗" };
-    match &m.target {
-        Some(t) => format!("{mark} {} = {}  (target {t})", m.name, num(m.value)),
-        None => format!("· {} = {}", m.name, num(m.value)),
+        other => {
+            for line in trace_view::describe(other, STEP_COLS).unwrap_or_default() {
+                let _ = writeln!(out, "  {}", line.plain().trim_end());
+            }
+        }
     }
 }
 
 fn image(img: &Image, out: &mut String) {
-    let _ = writeln!(
-        out,
-        "  {} ({}×{}, {:?})",
-        img.name, img.height, img.width, img.palette
-    );
+    let _ = writeln!(out, "  {}", trace_view::image_title(img).plain());
     let (lo, hi) = img
         .data
         .iter()
@@ -122,13 +79,6 @@ fn image(img: &Image, out: &mut String) {
             line.push(c);
         }
         let _ = writeln!(out, "{}", line.trim_end());
-    }
-}
-
-fn table(t: &Table, out: &mut String) {
-    let _ = writeln!(out, "  {}", t.name);
-    for row in crate::format::aligned_rows(t) {
-        let _ = writeln!(out, "    {row}");
     }
 }
 

@@ -438,6 +438,10 @@ fn form(app: &mut App, msg: FormMsg) {
 fn kernel(app: &mut App, msg: Message) {
     let shown = app.shown_step();
     let page = page(app);
+    let clicked = match msg {
+        Message::Click(x, y) => crate::ui::kernel::step_at(app, x, y),
+        _ => None,
+    };
     let Some(run) = &mut app.run else {
         app.screen = Screen::Lesson;
         return;
@@ -483,6 +487,13 @@ fn kernel(app: &mut App, msg: Message) {
         Message::Down => app.step_scroll += 1,
         Message::PageUp => app.step_scroll = app.step_scroll.saturating_sub(page),
         Message::PageDown => app.step_scroll += page,
+        Message::Click(..) => {
+            if let Some(i) = clicked {
+                // The newest step: follow the run again, as `f` does.
+                app.viewed_step = (Some(i) != newest).then_some(i);
+                app.step_scroll = 0;
+            }
+        }
         Message::Wheel(true) => app.step_scroll += WHEEL_LINES,
         Message::Wheel(false) => app.step_scroll = app.step_scroll.saturating_sub(WHEEL_LINES),
         Message::Top => app.step_scroll = 0,

@@ -16,11 +16,7 @@ const SHADES: &[u8] = b" .:-=+*#%@";
 pub fn image(img: &Image, width: usize, opts: &ViewOpts, out: &mut Vec<Line<'static>>) {
     let room = width.saturating_sub(2).max(1);
     let cut = !opts.fit_images && img.width > room;
-    let head = vec![
-        Span::styled(img.name.clone(), theme::heading()),
-        Span::styled(format!("  {}×{}", img.height, img.width), theme::muted()),
-    ];
-    out.push(Line::from(head));
+    out.push(super::values::styled(crate::trace_view::image_title(img)));
     if cut {
         out.push(Line::styled(
             format!(

@@ -111,10 +111,30 @@ fn render_step_list(app: &App, shown: Option<usize>, area: Rect, buf: &mut Buffe
             }
         })
         .collect();
-    let offset = (shown.unwrap_or(0) + 2).saturating_sub(inner.height as usize);
+    let offset = list_offset(shown, inner.height);
     Paragraph::new(Text::from(lines))
         .scroll((u16::try_from(offset).unwrap_or(u16::MAX), 0))
         .render(inner, buf);
+}
+
+/// The first step shown in a step list `height` rows tall: the shown step stays visible with
+/// one step after it.
+fn list_offset(shown: Option<usize>, height: u16) -> usize {
+    (shown.unwrap_or(0) + 2).saturating_sub(usize::from(height))
+}
+
+/// The step whose row of the step list is at screen cell (`x`, `y`) on the model's screen, if
+/// any (a click there selects it).
+pub fn step_at(app: &App, x: u16, y: u16) -> Option<usize> {
+    let run = app.run.as_ref()?;
+    let [_, body, _] = frame_areas(Rect::new(0, 0, app.size.0, app.size.1));
+    let list = panes(body)[0];
+    let inner = Block::new().borders(Borders::RIGHT).inner(list);
+    if !inner.contains(ratatui::layout::Position::new(x, y)) {
+        return None;
+    }
+    let i = list_offset(app.shown_step(), inner.height) + usize::from(y - inner.y);
+    (i < run.steps.len()).then_some(i)
 }
 
 /// The title of `step` in the step list; a title that repeats gets what tells the repeats apart:

@@ -3,10 +3,11 @@
 //! as `BarChart`s, tables as `Table`s, 2-D embeddings and the cart-pole on a `Canvas`. The parts
 //! stack vertically; the pane scrolls through them (see [`render`]).
 
-use super::values::{SeriesHistory, ViewOpts, value_lines};
+use super::values::{SeriesHistory, ViewOpts, styled, value_lines};
 use super::{theme, wrap::width as text_width};
 use crate::format::num;
-use eshikaku_kernels::trace::{CartPole, Scatter, Step, Table, Value};
+use crate::trace_view;
+use eshikaku_kernels::trace::{CartPole, Histogram, Scatter, Step, Table, Value};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -30,7 +31,7 @@ pub enum Part<'a> {
         pts: &'a [(f64, f64)],
         target: Option<f64>,
     },
-    Histogram(&'a Table),
+    Histogram(&'a Histogram),
     Table(&'a Table),
     Scatter(&'a Scatter),
     CartPole(&'a CartPole, usize),
@@ -59,7 +60,7 @@ pub fn parts<'a>(
                 }
                 shown.push(name);
                 if let Some((_, pts)) = history.iter().find(|(n, _)| n == name) {
-                    out.push(heading_line(curve_title(name, pts)));
+                    out.push(heading_line(styled(trace_view::curve_title(name, pts))));
                     out.push(Part::Curve {
                         name,
                         pts,
@@ -67,24 +68,21 @@ pub fn parts<'a>(
                     });
                 }
             }
-            Value::Table(t) if is_histogram(t) => {
-                out.push(heading_line(Line::styled(t.name.clone(), theme::heading())));
-                out.push(Part::Histogram(t));
+            Value::Histogram(h) => {
+                out.push(heading_line(Line::styled(h.name.clone(), theme::heading())));
+                out.push(Part::Histogram(h));
             }
             Value::Table(t) => {
                 out.push(heading_line(Line::styled(t.name.clone(), theme::heading())));
                 out.push(Part::Table(t));
             }
             Value::Scatter(sc) => {
-                out.push(heading_line(Line::from(vec![
-                    Span::styled(sc.name.clone(), theme::heading()),
-                    Span::styled(format!("  {} 点", sc.points.len()), theme::muted()),
-                ])));
+                out.push(heading_line(styled(trace_view::scatter_title(sc))));
                 out.push(Part::Scatter(sc));
             }
             Value::CartPole(c) if !c.frames.is_empty() => {
                 let i = usize::try_from(opts.tick.saturating_mul(2)).unwrap_or(0) % c.frames.len();
-                out.push(heading_line(cartpole_title(c, i)));
+                out.push(heading_line(styled(trace_view::cartpole_title(c, i))));
                 out.push(Part::CartPole(c, i));
             }
             other => {
@@ -103,33 +101,6 @@ fn heading_line(line: Line<'static>) -> Part<'static> {
     Part::Lines(vec![line])
 }
 
-fn curve_title(name: &str, pts: &[(f64, f64)]) -> Line<'static> {
-    let (x, y) = pts.last().copied().unwrap_or((0.0, 0.0));
-    Line::from(vec![
-        Span::styled(format!("{name} "), theme::heading()),
-        Span::styled(
-            format!("({} 点, 最新 x={} y={})", pts.len(), num(x), num(y)),
-            theme::muted(),
-        ),
-    ])
-}
-
-fn cartpole_title(c: &CartPole, i: usize) -> Line<'static> {
-    let [x, theta] = c.frames[i];
-    Line::from(vec![
-        Span::styled(c.name.clone(), theme::heading()),
-        Span::styled(
-            format!(
-                "  t = {}/{}  x = {x:+.2} m  θ = {:+.1}°",
-                i + 1,
-                c.frames.len(),
-                theta.to_degrees()
-            ),
-            theme::muted(),
-        ),
-    ])
-}
-
 /// The number after `目標` or `均衡` in a curve's name (`G(z) の平均 (目標 4)` → 4).
 pub fn target_in_name(name: &str) -> Option<f64> {
     ["目標", "均衡"].iter().find_map(|mark| {
@@ -140,26 +111,6 @@ pub fn target_in_name(name: &str) -> Option<f64> {
             .unwrap_or(rest.len());
         rest[..end].replace('−', "-").parse().ok()
     })
-}
-
-/// A table of counts per bin (its name says it is a distribution): drawn as bars.
-fn is_histogram(t: &Table) -> bool {
-    let named = ["分布", "ヒストグラム", "histogram"]
-        .iter()
-        .any(|k| t.name.contains(k));
-    named && !numeric_columns(t).is_empty()
-}
-
-/// The columns (after the first, the bin label) whose every cell is a number.
-fn numeric_columns(t: &Table) -> Vec<usize> {
-    (1..t.columns.len())
-        .filter(|&c| {
-            !t.rows.is_empty()
-                && t.rows
-                    .iter()
-                    .all(|r| r.get(c).is_some_and(|v| v.trim().parse::<f64>().is_ok()))
-        })
-        .collect()
 }
 
 /// Rows `part` takes at `width`.
@@ -300,59 +251,77 @@ fn curve(name: &str, pts: &[(f64, f64)], target: Option<f64>, r: Rect, buf: &mut
         .render(r, buf);
 }
 
-fn histogram(t: &Table, r: Rect, buf: &mut Buffer) {
-    let cols = numeric_columns(t);
-    let groups: Vec<BarGroup> = t
-        .rows
+/// Bars per bin, one colour per set. `BarChart` takes whole numbers, so the bars' heights are
+/// the values scaled to 0–1000 of the largest, and each bar is labelled with its value.
+fn histogram(h: &Histogram, r: Rect, buf: &mut Buffer) {
+    let max = h.max();
+    let groups: Vec<BarGroup> = h
+        .bins
         .iter()
-        .map(|row| {
-            let bars: Vec<Bar> = cols
+        .enumerate()
+        .map(|(b, label)| {
+            let bars: Vec<Bar> = h
+                .sets
                 .iter()
                 .enumerate()
-                .map(|(k, &c)| {
-                    let v = row.get(c).and_then(|v| v.trim().parse::<f64>().ok());
+                .map(|(k, set)| {
+                    let v = set.values.get(b).copied().unwrap_or(0.0);
+                    let height = if max > 0.0 && v.is_finite() {
+                        (v.max(0.0) / max * 1000.0).round() as u64
+                    } else {
+                        0
+                    };
                     Bar::default()
-                        .value(v.map_or(0, |v| v.max(0.0).round() as u64))
+                        .value(height)
+                        .text_value(num(v))
                         .style(Style::new().fg(theme::category(k)))
                 })
                 .collect();
-            let label = row.first().cloned().unwrap_or_default();
-            BarGroup::default().label(Line::from(label)).bars(&bars)
+            BarGroup::default()
+                .label(Line::from(label.clone()))
+                .bars(&bars)
         })
         .collect();
-    let n_bars = (t.rows.len() * cols.len()).max(1);
-    let gaps = t.rows.len().saturating_sub(1);
+    let n_bars = (h.bins.len() * h.sets.len()).max(1);
+    let gaps = h.bins.len().saturating_sub(1);
     let bar_w = (usize::from(r.width).saturating_sub(gaps) / n_bars).clamp(1, 6);
     let mut chart = BarChart::default()
         .bar_width(u16::try_from(bar_w).unwrap_or(1))
         .group_gap(1)
         .bar_gap(0)
-        .block(Block::new().title(Line::from(legend_spans(t, &cols))));
+        .max(1000)
+        .block(Block::new().title(Line::from(legend_spans(h))));
     for g in groups {
         chart = chart.data(g);
     }
     chart.render(r, buf);
 }
 
-/// `■ 本物 x  ■ 生成 G(z)`: which colour is which column.
-fn legend_spans(t: &Table, cols: &[usize]) -> Vec<Span<'static>> {
-    cols.iter()
+/// `■ 本物 x  ■ 生成 G(z)`: which colour is which set.
+fn legend_spans(h: &Histogram) -> Vec<Span<'static>> {
+    h.sets
+        .iter()
         .enumerate()
-        .flat_map(|(k, &c)| {
+        .flat_map(|(k, set)| {
             [
                 Span::styled("■ ", Style::new().fg(theme::category(k))),
-                Span::styled(format!("{}  ", t.columns[c]), theme::muted()),
+                Span::styled(format!("{}  ", set.label), theme::muted()),
             ]
         })
         .collect()
 }
 
+/// A `Table` widget: cells written by the one formatter, numeric columns right-aligned.
 fn table(t: &Table, r: Rect, buf: &mut Buffer) {
     let n = t.columns.len();
+    let text: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|row| row.iter().map(ToString::to_string).collect())
+        .collect();
     let widths: Vec<Constraint> = (0..n)
         .map(|c| {
-            let w = t
-                .rows
+            let w = text
                 .iter()
                 .filter_map(|row| row.get(c))
                 .chain(std::iter::once(&t.columns[c]))
@@ -362,9 +331,39 @@ fn table(t: &Table, r: Rect, buf: &mut Buffer) {
             Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX))
         })
         .collect();
-    let rows = t.rows.iter().map(|row| Row::new(row.clone()));
+    let natural: usize = widths
+        .iter()
+        .map(|c| match c {
+            Constraint::Length(w) => usize::from(*w) + 2,
+            _ => 0,
+        })
+        .sum();
+    if natural > usize::from(r.width) + 2 {
+        // Too wide: the Table widget would shrink every column and cut the ends off numbers
+        // ("130.4" → "130."); the text form keeps cells whole and cuts at the pane's edge.
+        let lines = trace_view::table(t).into_iter().skip(1).map(styled);
+        Paragraph::new(lines.collect::<Vec<_>>()).render(r, buf);
+        return;
+    }
+    let right: Vec<bool> = (0..n).map(|c| t.is_numeric_column(c)).collect();
+    let cell = |c: usize, s: String| {
+        let line = Line::from(s);
+        if right.get(c).copied().unwrap_or(false) {
+            line.right_aligned()
+        } else {
+            line
+        }
+    };
+    let rows = text
+        .into_iter()
+        .map(|row| Row::new(row.into_iter().enumerate().map(|(c, s)| cell(c, s))));
+    let header = t
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(c, s)| cell(c, s.clone()));
     ratatui::widgets::Table::new(rows, widths)
-        .header(Row::new(t.columns.clone()).style(theme::muted()))
+        .header(Row::new(header).style(theme::muted()))
         .column_spacing(2)
         .render(r, buf);
 }

@@ -1,10 +1,11 @@
-//! A kernel step's values laid out as styled lines: numbers, tensors, tables, heat maps,
-//! curves and metrics.
+//! A kernel step's values laid out as styled lines: the shared description of numbers,
+//! tensors, tables and metrics ([`trace_view`]) with the TUI's styles, plus heat maps, curves,
+//! scatter plots and the cart-pole drawn in text cells.
 
 use super::theme;
-use super::wrap::wrap;
 use crate::format::num;
-use eshikaku_kernels::trace::{CartPole, Metric, Scatter, Step, Table, Value};
+use crate::trace_view::{self, Role};
+use eshikaku_kernels::trace::{CartPole, Scatter, Step, Value};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
@@ -63,8 +64,31 @@ pub fn step_lines(
     out
 }
 
+/// The TUI's style for a [`Role`] of the shared description.
+pub fn style(role: Role) -> Style {
+    match role {
+        Role::Text | Role::Number => Style::new(),
+        Role::Label | Role::Muted => theme::muted(),
+        Role::Heading => theme::heading(),
+        Role::Pass => theme::pass(),
+        Role::Fail => theme::fail(),
+        Role::Bar => theme::formula(),
+    }
+}
+
+/// A line of the shared description, styled for the TUI.
+pub fn styled(line: trace_view::Line) -> Line<'static> {
+    Line::from(
+        line.0
+            .into_iter()
+            .map(|s| Span::styled(s.text, style(s.role)))
+            .collect::<Vec<_>>(),
+    )
+}
+
 /// The lines of one value (a curve: all its points in `history`), with a blank line after
-/// blocks (one-line values stack).
+/// blocks (one-line values stack). Text-like values come from [`trace_view::describe`];
+/// pictures are drawn here.
 pub fn value_lines(
     v: &Value,
     history: &SeriesHistory,
@@ -73,97 +97,31 @@ pub fn value_lines(
     out: &mut Vec<Line<'static>>,
 ) {
     match v {
-        Value::Scalar { name, value } => out.push(Line::from(vec![
-            Span::styled(format!("{name} = "), theme::muted()),
-            Span::raw(num(*value)),
-        ])),
-        Value::Tensor(t) => tensor(t, width, out),
         Value::Series { name, .. } => {
             if let Some((_, pts)) = history.iter().find(|(n, _)| n == name) {
                 curve(name, pts, width, out);
             }
         }
         Value::Image(img) => super::image::image(img, width, opts, out),
-        Value::Table(t) => table(t, out),
-        Value::Text { text } => {
-            for line in wrap(text, width) {
-                out.push(Line::raw(line));
-            }
-        }
-        Value::Metric(m) => out.push(metric(m)),
         Value::Scatter(sc) => scatter(sc, width, out),
         Value::CartPole(c) => cartpole(c, width, opts.tick, out),
+        other => {
+            let lines = trace_view::describe(other, width).unwrap_or_default();
+            out.extend(lines.into_iter().map(styled));
+        }
     }
     if !matches!(v, Value::Scalar { .. } | Value::Metric(_)) {
         out.push(Line::raw(""));
     }
 }
 
-fn tensor(t: &eshikaku_kernels::trace::TensorSummary, width: usize, out: &mut Vec<Line<'static>>) {
-    out.push(Line::from(vec![
-        Span::styled(t.name.clone(), theme::heading()),
-        Span::styled(format!("  shape {:?}", t.shape), theme::muted()),
-    ]));
-    let stats = format!(
-        "  平均 {}  標準偏差 {}  最小 {}  最大 {}",
-        num(clean(t.mean, t.min.abs().max(t.max.abs()))),
-        num(t.std),
-        num(t.min),
-        num(t.max)
-    );
-    out.extend(wrap(&stats, width).into_iter().map(Line::raw));
-    let head: Vec<String> = t.head.iter().map(|x| num(*x)).collect();
-    let more = if t.head.len() < t.shape.iter().product() {
-        ", …"
-    } else {
-        ""
-    };
-    for line in wrap(&format!("  [{}{more}]", head.join(", ")), width) {
-        out.push(Line::styled(line, theme::muted()));
-    }
-}
-
-/// `x` with rounding noise (below `1e-12` of the tensor's `scale`) shown as exactly 0, so a
-/// normalised tensor reads "mean 0" rather than "mean -3.6e-17".
-fn clean(x: f64, scale: f64) -> f64 {
-    if x.abs() <= 1e-12 * scale { 0.0 } else { x }
-}
-
-/// `✓ name = value  (目標 ≥ t)` in green, or `✗` in red.
-pub fn metric(m: &Metric) -> Line<'static> {
-    let (mark, style) = match (&m.target, m.pass) {
-        (None, _) => ("·", theme::muted()),
-        (Some(_), true) => ("✓", theme::pass()),
-        (Some(_), false) => ("✗", theme::fail()),
-    };
-    let mut spans = vec![
-        Span::styled(format!("{mark} "), style),
-        Span::raw(format!("{} = {}", m.name, num(m.value))),
-    ];
-    if let Some(t) = &m.target {
-        spans.push(Span::styled(format!("  (目標 {t})"), theme::muted()));
-    }
-    Line::from(spans)
-}
-
 /// A sparkline of the curve, resampled to fit `width`.
 fn curve(name: &str, pts: &[(f64, f64)], width: usize, out: &mut Vec<Line<'static>>) {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let Some(&(x_last, y_last)) = pts.last() else {
+    if pts.is_empty() {
         return;
-    };
-    out.push(Line::from(vec![
-        Span::styled(format!("{name} "), theme::heading()),
-        Span::styled(
-            format!(
-                "({} 点, 最新 x={} y={})",
-                pts.len(),
-                num(x_last),
-                num(y_last)
-            ),
-            theme::muted(),
-        ),
-    ]));
+    }
+    out.push(styled(trace_view::curve_title(name, pts)));
     let cols = width.saturating_sub(2).clamp(1, 120).min(pts.len());
     let ys: Vec<f64> = (0..cols).map(|i| pts[i * pts.len() / cols].1).collect();
     let (lo, hi) = ys
@@ -189,20 +147,9 @@ fn curve(name: &str, pts: &[(f64, f64)], width: usize, out: &mut Vec<Line<'stati
     ));
 }
 
-fn table(t: &Table, out: &mut Vec<Line<'static>>) {
-    out.push(Line::styled(t.name.clone(), theme::heading()));
-    for (i, row) in crate::format::aligned_rows(t).into_iter().enumerate() {
-        let style = if i == 0 { theme::muted() } else { Style::new() };
-        out.push(Line::styled(format!("  {row}"), style));
-    }
-}
-
 /// A scatter plot, one coloured dot per occupied cell.
 fn scatter(sc: &Scatter, width: usize, out: &mut Vec<Line<'static>>) {
-    out.push(Line::from(vec![
-        Span::styled(sc.name.clone(), theme::heading()),
-        Span::styled(format!("  {} 点", sc.points.len()), theme::muted()),
-    ]));
+    out.push(styled(trace_view::scatter_title(sc)));
     let cols = width.saturating_sub(4).min(72);
     let rows = (cols / 3).clamp(4, 20);
     for row in super::plot::scatter_grid(sc, cols, rows) {
@@ -228,17 +175,7 @@ fn cartpole(c: &CartPole, width: usize, tick: u64, out: &mut Vec<Line<'static>>)
         return;
     };
     let [x, theta] = c.frames[i];
-    out.push(Line::from(vec![
-        Span::styled(c.name.clone(), theme::heading()),
-        Span::styled(
-            format!(
-                "  t = {}/{n}  x = {x:+.2} m  θ = {:+.1}°",
-                i + 1,
-                theta.to_degrees()
-            ),
-            theme::muted(),
-        ),
-    ]));
+    out.push(styled(trace_view::cartpole_title(c, i)));
     for line in super::plot::cartpole_frame(x, theta, width.saturating_sub(2).min(60), 8) {
         out.push(Line::raw(format!("  {line}")));
     }

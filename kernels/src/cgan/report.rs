@@ -81,7 +81,7 @@ pub(super) fn progress(
             grid,
             8,
         ));
-        s.table(d_histogram(
+        s.histogram(d_histogram(
             &format!("反復 {it}: D の出力の分布 (本物の組と偽物の組)"),
             real_logits.as_slice().unwrap_or(&[]),
             fake_logits.as_slice().unwrap_or(&[]),

@@ -169,7 +169,7 @@ pub(super) fn progress(
             grid,
             8,
         ));
-        s.table(d_histogram(
+        s.histogram(d_histogram(
             &format!("反復 {it}: D の出力の分布"),
             st.real_logits.as_slice().unwrap_or(&[]),
             st.fake_logits.as_slice().unwrap_or(&[]),

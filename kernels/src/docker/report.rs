@@ -188,7 +188,7 @@ pub(super) fn step_command(tr: &mut Trace, df: &Dockerfile) -> Result<(), Kernel
         s.table(Table {
             name: "実行されるコマンド".into(),
             columns: vec!["起動のしかた".into(), "実行されるコマンド".into(), "PID 1".into()],
-            rows,
+            rows: rows.into(),
         });
         let mut t = String::new();
         match &entrypoint {

@@ -153,7 +153,7 @@ pub(super) fn progress(
         s.series("V(D, G) (均衡 −log 4 = −1.386)", x, fit.value);
         s.series("loss_D", x, loss_d);
         s.series("loss_G", x, loss_g);
-        s.table(d_histogram(
+        s.histogram(d_histogram(
             &format!("G の更新 {it} 回目: D の出力の分布"),
             real_logits.as_slice().unwrap_or(&[]),
             fake_logits.as_slice().unwrap_or(&[]),

@@ -1,9 +1,12 @@
-//! A compact text summary of a trace, for snapshot tests of every kernel.
+//! A compact text summary of a trace, for snapshot tests of every kernel (never shown to a
+//! learner: the app's `trace_view` module describes values for the CLI and the TUI).
 //!
-//! Numbers are rounded to 4 significant digits, and magnitudes below `1e-9` (rounding noise
-//! such as a mean of `-3.6e-17`) are written as `0`, so the summary is stable across machines.
+//! Numbers go through the one formatter, [`fmt_num`] (4 significant digits), and magnitudes
+//! below `1e-9` (rounding noise such as a mean of `-3.6e-17`) are written as `0`, so the
+//! summary is stable across machines. That noise rule is the only rounding that differs from
+//! what a learner sees.
 
-use super::{Step, Value, fmt_num};
+use super::{Cell, Histogram, Step, Value, fmt_num};
 use std::fmt::Write;
 
 /// A number as it appears in a snapshot.
@@ -54,11 +57,12 @@ pub fn summarize(steps: &[Step]) -> String {
                 Value::Table(t) => {
                     let _ = writeln!(out, "  table {} [{}]", t.name, t.columns.join(" | "));
                     for row in &t.rows {
-                        let cells: Vec<String> = row.iter().map(|c| snap_cell(c)).collect();
+                        let cells: Vec<String> = row.iter().map(snap_cell).collect();
                         let _ = writeln!(out, "    {}", cells.join(" | "));
                     }
                     Ok(())
                 }
+                Value::Histogram(h) => histogram(h, &mut out),
                 Value::Text { text } => {
                     writeln!(out, "  text {}", text.chars().take(24).collect::<String>())
                 }
@@ -106,9 +110,31 @@ pub fn summarize(steps: &[Step]) -> String {
     out
 }
 
-/// A table cell: numbers re-rounded like every other number, text as is.
-fn snap_cell(c: &str) -> String {
-    c.parse::<f64>().map_or_else(|_| c.to_string(), snap_num)
+/// A table cell: numbers rounded like every other number; a text cell that holds a number
+/// (formatted by the kernel itself) is re-rounded the same way, so a snapshot does not depend
+/// on how a kernel wrote it.
+fn snap_cell(c: &Cell) -> String {
+    match c {
+        Cell::Num(x) => snap_num(*x),
+        Cell::Int(i) => i.to_string(),
+        Cell::Text(t) => t.parse::<f64>().map_or_else(|_| t.clone(), snap_num),
+    }
+}
+
+/// `histogram name [axis: bin | bin …]`, then one line of values per set.
+fn histogram(h: &Histogram, out: &mut String) -> std::fmt::Result {
+    writeln!(
+        out,
+        "  histogram {} [{}: {}]",
+        h.name,
+        h.axis,
+        h.bins.join(" | ")
+    )?;
+    for set in &h.sets {
+        let values: Vec<String> = set.values.iter().map(|&v| snap_num(v)).collect();
+        writeln!(out, "    {}: {}", set.label, values.join(" "))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The plain, serialisable values a step carries.
 
-use super::Metric;
+use super::{Histogram, Metric, Table};
 use serde::{Deserialize, Serialize};
 
 /// A step a kernel may record: its stable key and the title shown to the learner.
@@ -44,8 +44,10 @@ pub enum Value {
     Series { name: String, x: f64, y: f64 },
     /// An image or heat map.
     Image(Image),
-    /// A table.
+    /// A table of typed cells.
     Table(Table),
+    /// Counts (or densities) per bin, one set per compared sample: drawn as bars.
+    Histogram(Histogram),
     /// Prose.
     Text { text: String },
     /// A quality metric.
@@ -145,101 +147,4 @@ pub struct Image {
     pub palette: Palette,
     /// `height * width` values, row-major.
     pub data: Vec<f32>,
-}
-
-/// A table of formatted cells.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Table {
-    pub name: String,
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-}
-
-/// One cell of a [`Table`] as a kernel hands it over: numbers stay numbers until
-/// [`Table::row`] formats them, all with [`super::fmt_num`] (4 significant digits), so tables
-/// and snapshots round in one place.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    /// A measured or computed number.
-    Num(f64),
-    /// A count, an index or a size.
-    Int(i64),
-    /// A label.
-    Text(String),
-}
-
-impl From<f64> for Cell {
-    fn from(x: f64) -> Self {
-        Self::Num(x)
-    }
-}
-
-impl From<f32> for Cell {
-    fn from(x: f32) -> Self {
-        Self::Num(f64::from(x))
-    }
-}
-
-impl From<usize> for Cell {
-    fn from(i: usize) -> Self {
-        Self::Int(i64::try_from(i).unwrap_or(i64::MAX))
-    }
-}
-
-impl From<u8> for Cell {
-    fn from(i: u8) -> Self {
-        Self::Int(i64::from(i))
-    }
-}
-
-impl From<&str> for Cell {
-    fn from(s: &str) -> Self {
-        Self::Text(s.to_string())
-    }
-}
-
-impl From<String> for Cell {
-    fn from(s: String) -> Self {
-        Self::Text(s)
-    }
-}
-
-impl std::fmt::Display for Cell {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Num(x) => f.write_str(&super::fmt_num(*x)),
-            Self::Int(i) => write!(f, "{i}"),
-            Self::Text(s) => f.write_str(s),
-        }
-    }
-}
-
-impl Table {
-    /// An empty table named `name` with these column headers.
-    pub fn new<S: Into<String>>(
-        name: impl Into<String>,
-        columns: impl IntoIterator<Item = S>,
-    ) -> Self {
-        Self {
-            name: name.into(),
-            columns: columns.into_iter().map(Into::into).collect(),
-            rows: Vec::new(),
-        }
-    }
-
-    /// Appends a row; each cell is formatted by [`Cell`]'s one rule.
-    pub fn row(mut self, cells: impl IntoIterator<Item = Cell>) -> Self {
-        self.rows
-            .push(cells.into_iter().map(|c| c.to_string()).collect());
-        self
-    }
-
-    /// Appends one row per item, built by `cells`.
-    pub fn rows<T, R: IntoIterator<Item = Cell>>(
-        self,
-        items: impl IntoIterator<Item = T>,
-        cells: impl Fn(T) -> R,
-    ) -> Self {
-        items.into_iter().fold(self, |t, item| t.row(cells(item)))
-    }
 }

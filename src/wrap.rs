@@ -7,6 +7,9 @@ use unicode_width::UnicodeWidthChar;
 const NO_LINE_START: &str =
     "、。，．・：；？！）」』】〕〉》ー…,.;:!?)]}ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ";
 
+/// Characters that must not end a line: opening brackets move down with what they open.
+const NO_LINE_END: &str = "（「『【〔〈《([{";
+
 /// Display width of `s` in terminal columns.
 pub fn width(s: &str) -> usize {
     s.chars().map(char_width).sum()
@@ -140,6 +143,11 @@ fn wrap_line(line: &str, max: usize, out: &mut Vec<String>) {
                     }
                 }
             }
+            // Kinsoku: an opening bracket goes down with what it opens.
+            while cur.ends_with(|c| NO_LINE_END.contains(c)) && width(cur.trim_end()) > hang + 2 {
+                let Some(last) = cur.pop() else { break };
+                carry.insert(0, last);
+            }
             out.push(cur.trim_end().to_string());
             cur = " ".repeat(hang) + &carry;
             cur_w = width(&cur);
@@ -194,6 +202,14 @@ mod tests {
         let lines = wrap("バッチ正規化はミニバッチ単位で正規化する。", 10);
         assert!(lines.iter().all(|l| width(l) <= 10), "{lines:?}");
         assert_eq!(lines.concat(), "バッチ正規化はミニバッチ単位で正規化する。");
+    }
+
+    #[test]
+    fn an_opening_bracket_does_not_end_a_line() {
+        let lines = wrap("ああああ「いい」", 6);
+        assert_eq!(lines.concat(), "ああああ「いい」");
+        assert!(lines.iter().all(|l| !l.ends_with('「')), "{lines:?}");
+        assert!(lines.iter().all(|l| width(l) <= 6), "{lines:?}");
     }
 
     #[test]

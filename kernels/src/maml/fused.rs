@@ -44,6 +44,11 @@ pub fn param_len(h: usize) -> usize {
     h * h + 4 * h + 1
 }
 
+/// `W2 (H, H)` of a task's flat parameters.
+pub fn w2_of(p: &[f32], h: usize) -> &[f32] {
+    &p[2 * h..2 * h + h * h]
+}
+
 /// The six parameter tensors of one task, split out of its flat slice.
 struct Parts<'a> {
     w1: &'a [f32],
@@ -133,7 +138,9 @@ pub fn gemm<F: Fma>(
     }
 }
 
-/// One strip of `S` columns of one output row of [`gemm`], accumulated in registers.
+/// One strip of `S` columns of one output row of [`gemm`], accumulated in registers. The
+/// operands are walked by iterators (`A`'s row or column with its stride, `B` row by row), so
+/// that the inner loop is the broadcast and the `S / 8` multiply-adds, without index checks.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn strip<F: Fma, const S: usize>(
@@ -148,14 +155,33 @@ fn strip<F: Fma, const S: usize>(
 ) {
     let mut acc = [0f32; S];
     acc.copy_from_slice(out);
-    for p in 0..k {
-        let av = a[a0 + p * cs];
-        let brow = &b[p * n + j..p * n + j + S];
+    let a_vals = a[a0..].iter().step_by(cs.max(1)).take(k);
+    for (&av, brow) in a_vals.zip(b[j..].chunks(n)) {
+        let brow = &brow[..S];
         for l in 0..S {
             acc[l] = F::fma(av, brow[l], acc[l]);
         }
     }
     out.copy_from_slice(&acc);
+}
+
+/// `s + Σ_j a_j b_j` with 8 independent partial sums (summed in a fixed order at the end), so
+/// that the multiply-adds do not wait for each other.
+#[inline(always)]
+fn dot<F: Fma>(a: &[f32], b: &[f32], s: f32) -> f32 {
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] = F::fma(x[l], y[l], acc[l]);
+        }
+    }
+    let mut tail = s;
+    for (&x, &y) in ra.iter().zip(rb) {
+        tail = F::fma(x, y, tail);
+    }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }
 
 /// `Wᵀ` of a row-major `(h, h)` matrix, into `out`.
@@ -201,7 +227,6 @@ pub struct Pass {
     dy: Vec<f32>,   // dŷ (K)
     dz2: Vec<f32>,  // (K, H)
     dz1: Vec<f32>,  // (K, H)
-    w2t: Vec<f32>,  // W2ᵀ (H, H) of the parameters of this pass
 }
 
 /// `ŷ` for the points `x (K)` under `p`; fills `pass.x, h1, h2, pred` (`z = x W + b`,
@@ -226,19 +251,23 @@ pub fn forward<F: Fma>(p: &[f32], h: usize, x: &[f32], pass: &mut Pass) {
     }
     gemm::<F>(&mut pass.h2, &pass.h1, (h, 1), q.w2, k, h, h);
     for (v, row) in pass.pred.iter_mut().zip(pass.h2.chunks_exact_mut(h)) {
-        let mut s = q.b3;
-        for (hv, &w) in row.iter_mut().zip(q.w3) {
-            *hv = hv.max(0.0);
-            s = F::fma(*hv, w, s);
-        }
-        *v = s;
+        row.iter_mut().for_each(|hv| *hv = hv.max(0.0));
+        *v = dot::<F>(row, q.w3, q.b3);
     }
 }
 
 /// Mean squared error of the last [`forward`] against `y`, and the backward pass: fills
 /// `pass.dy, dz2, dz1` and writes `∇L` into `grad` (layout of `p`). Returns the loss.
+/// `w2t` is `W2ᵀ` of `p` ([`transpose`]; shared weights need it only once for all tasks).
 #[inline(always)]
-pub fn backward<F: Fma>(p: &[f32], h: usize, y: &[f32], pass: &mut Pass, grad: &mut [f32]) -> f32 {
+pub fn backward<F: Fma>(
+    p: &[f32],
+    w2t: &[f32],
+    h: usize,
+    y: &[f32],
+    pass: &mut Pass,
+    grad: &mut [f32],
+) -> f32 {
     let q = parts(p, h);
     let k = pass.k;
     let two_over_k = 2.0 / k.max(1) as f32;
@@ -255,10 +284,9 @@ pub fn backward<F: Fma>(p: &[f32], h: usize, y: &[f32], pass: &mut Pass, grad: &
             *o = if hv > 0.0 { d * w } else { 0.0 };
         }
     }
-    transpose(q.w2, h, &mut pass.w2t);
     pass.dz1.clear();
     pass.dz1.resize(k * h, 0.0);
-    gemm::<F>(&mut pass.dz1, &pass.dz2, (h, 1), &pass.w2t, k, h, h);
+    gemm::<F>(&mut pass.dz1, &pass.dz2, (h, 1), w2t, k, h, h);
     mask(&mut pass.dz1, &pass.h1);
     let g = parts_mut(grad, h);
     weight_grads::<F>(g, h, pass);
@@ -298,8 +326,8 @@ pub struct Tangents {
     v2t: Vec<f32>, // V2ᵀ (H, H)
 }
 
-/// `H v`: the Hessian of the loss of `pass` (a [`forward`] + [`backward`] at `p`) times the
-/// direction `v`, into `out` — forward-over-reverse, the equations of [`super::net`]:
+/// `H v`: the Hessian of the loss of `pass` (a [`forward`] + [`backward`] at `p`, whose `W2ᵀ`
+/// is `w2t`) times the direction `v`, into `out` — forward-over-reverse, as in [`super::net`]:
 ///
 /// ```text
 /// ḣ1 = (x V1 + c1) ⊙ m1            ḣ2 = (ḣ1 W2 + h1 V2 + c2) ⊙ m2
@@ -309,7 +337,14 @@ pub struct Tangents {
 /// (Hv)_b = Σ_k of d(dz1), d(dz2), d(dŷ)
 /// ```
 #[inline(always)]
-pub fn hvp<F: Fma>(p: &[f32], h: usize, pass: &Pass, v: &[f32], t: &mut Tangents, out: &mut [f32]) {
+pub fn hvp<F: Fma>(
+    (p, w2t): (&[f32], &[f32]),
+    h: usize,
+    pass: &Pass,
+    v: &[f32],
+    t: &mut Tangents,
+    out: &mut [f32],
+) {
     let (q, vq) = (parts(p, h), parts(v, h));
     let k = pass.k;
     let two_over_k = 2.0 / k.max(1) as f32;
@@ -329,11 +364,7 @@ pub fn hvp<F: Fma>(p: &[f32], h: usize, pass: &Pass, v: &[f32], t: &mut Tangents
     t.dy.resize(k, 0.0);
     for kk in 0..k {
         let (h2t, h2) = (&t.h2[kk * h..(kk + 1) * h], &pass.h2[kk * h..(kk + 1) * h]);
-        let mut s = vq.b3;
-        for j in 0..h {
-            s = F::fma(h2t[j], q.w3[j], F::fma(h2[j], vq.w3[j], s));
-        }
-        t.dy[kk] = s * two_over_k;
+        t.dy[kk] = dot::<F>(h2t, q.w3, dot::<F>(h2, vq.w3, vq.b3)) * two_over_k;
     }
     t.dz2.resize(k * h, 0.0);
     for kk in 0..k {
@@ -347,7 +378,7 @@ pub fn hvp<F: Fma>(p: &[f32], h: usize, pass: &Pass, v: &[f32], t: &mut Tangents
     transpose(vq.w2, h, &mut t.v2t);
     t.dz1.clear();
     t.dz1.resize(k * h, 0.0);
-    gemm::<F>(&mut t.dz1, &t.dz2, (h, 1), &pass.w2t, k, h, h);
+    gemm::<F>(&mut t.dz1, &t.dz2, (h, 1), w2t, k, h, h);
     gemm::<F>(&mut t.dz1, &pass.dz2, (h, 1), &t.v2t, k, h, h);
     mask(&mut t.dz1, &pass.h1);
     hvp_grads::<F>(parts_mut(out, h), h, pass, t);

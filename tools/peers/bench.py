@@ -457,8 +457,7 @@ def parse_divan(text, name):
 
 
 def ours(core, bench, name):
-    cmd = ["cargo", "bench", "-q", "-p", "eshikaku-kernels", "--bench", bench, "--", name,
-           "--exact"]
+    cmd = ["cargo", "bench", "-q", "-p", "eshikaku-kernels", "--bench", bench, "--", name]
     subprocess.run(["nice", "-n", "10", "cargo", "bench", "-q", "-p", "eshikaku-kernels",
                     "--bench", bench, "--no-run"], cwd=ROOT, check=True)
     out = subprocess.run(["taskset", "-c", str(core)] + cmd, cwd=ROOT, check=True,

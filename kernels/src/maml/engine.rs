@@ -98,7 +98,10 @@ impl Engine {
         self.rows.resize(tasks * width, 0.0);
         let per = tasks.div_ceil(self.workers.len()).max(1);
         std::thread::scope(|s| {
-            let mut chunks = self.rows.chunks_mut(per * width).zip(self.workers.iter_mut());
+            let mut chunks = self
+                .rows
+                .chunks_mut(per * width)
+                .zip(self.workers.iter_mut());
             let first = chunks.next();
             for (i, (rows, w)) in chunks.enumerate() {
                 let th = &theta_flat;
@@ -153,8 +156,7 @@ fn run_range(
     w: &mut Worker,
 ) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    {
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         // SAFETY: the CPU has the two features this function is compiled with (checked above).
         unsafe { run_range_avx2(job, theta, h, batch, first, rows, w) };
         return;
@@ -201,7 +203,15 @@ fn run_range_with<F: Fma>(
                 inner_lr,
                 inner_steps,
                 max_grad_norm,
-            } => reptile_task::<F>(theta, h, batch, t, (inner_lr, inner_steps, max_grad_norm), out, w),
+            } => reptile_task::<F>(
+                theta,
+                h,
+                batch,
+                t,
+                (inner_lr, inner_steps, max_grad_norm),
+                out,
+                w,
+            ),
             Job::Pretrain => pretrain_task::<F>(theta, h, batch, t, out, w),
         };
         losses[0] = before;
@@ -229,7 +239,8 @@ fn maml_task<F: Fma>(
     fused::forward::<F>(theta, h, xs, &mut w.support);
     let loss_s = fused::backward::<F>(theta, &w.theta_w2t, h, ys, &mut w.support, &mut w.grad);
     w.adapted.clear();
-    w.adapted.extend(theta.iter().zip(&w.grad).map(|(&p, &g)| p - alpha * g));
+    w.adapted
+        .extend(theta.iter().zip(&w.grad).map(|(&p, &g)| p - alpha * g));
     fused::forward::<F>(&w.adapted, h, xq, &mut w.query);
     fused::transpose(fused::w2_of(&w.adapted, h), h, &mut w.w2t);
     let loss_q = fused::backward::<F>(&w.adapted, &w.w2t, h, yq, &mut w.query, out);
@@ -316,7 +327,10 @@ mod tests {
     fn rel(a: &Theta<f32>, b: &Theta<f32>) -> f32 {
         let (a, b) = (a.flat(), b.flat());
         let scale = b.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
-        a.iter().zip(&b).fold(0.0f32, |m, (x, y)| m.max((x - y).abs())) / scale
+        a.iter()
+            .zip(&b)
+            .fold(0.0f32, |m, (x, y)| m.max((x - y).abs()))
+            / scale
     }
 
     fn jobs() -> [Job; 4] {

@@ -279,7 +279,12 @@ pub fn backward<F: Fma>(
         *d = diff * two_over_k;
     }
     pass.dz2.resize(k * h, 0.0);
-    for ((row, hrow), &d) in pass.dz2.chunks_exact_mut(h).zip(pass.h2.chunks_exact(h)).zip(&pass.dy) {
+    for ((row, hrow), &d) in pass
+        .dz2
+        .chunks_exact_mut(h)
+        .zip(pass.h2.chunks_exact(h))
+        .zip(&pass.dy)
+    {
         for ((o, &w), &hv) in row.iter_mut().zip(q.w3).zip(hrow) {
             *o = if hv > 0.0 { d * w } else { 0.0 };
         }
@@ -349,7 +354,11 @@ pub fn hvp<F: Fma>(
     let k = pass.k;
     let two_over_k = 2.0 / k.max(1) as f32;
     t.h1.resize(k * h, 0.0);
-    for ((row, &xk), h1) in t.h1.chunks_exact_mut(h).zip(&pass.x).zip(pass.h1.chunks_exact(h)) {
+    for ((row, &xk), h1) in
+        t.h1.chunks_exact_mut(h)
+            .zip(&pass.x)
+            .zip(pass.h1.chunks_exact(h))
+    {
         for (((o, &w), &c), &hv) in row.iter_mut().zip(vq.w1).zip(vq.b1).zip(h1) {
             *o = if hv > 0.0 { F::fma(xk, w, c) } else { 0.0 };
         }

@@ -1,8 +1,8 @@
 //! Training one method (MAML, FOMAML, Reptile or the pretrained baseline) for a number of
 //! outer iterations, recording its curves, and evaluating the result few-shot.
 
-use super::eval::{FewShot, few_shot};
 use super::engine::{Engine, Job};
+use super::eval::{FewShot, few_shot};
 use super::net::{SharedMlp, Theta};
 use super::sine::TaskBatch;
 use super::{Config, Method, Variant, report};

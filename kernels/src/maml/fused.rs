@@ -376,12 +376,11 @@ pub fn hvp<F: Fma>(
         t.dy[kk] = dot::<F>(h2t, q.w3, dot::<F>(h2, vq.w3, vq.b3)) * two_over_k;
     }
     t.dz2.resize(k * h, 0.0);
-    for kk in 0..k {
-        let (dyt, dy) = (t.dy[kk], pass.dy[kk]);
-        let h2 = &pass.h2[kk * h..(kk + 1) * h];
-        for j in 0..h {
-            let v = F::fma(dyt, q.w3[j], dy * vq.w3[j]);
-            t.dz2[kk * h + j] = if h2[j] > 0.0 { v } else { 0.0 };
+    let rows = t.dz2.chunks_exact_mut(h).zip(pass.h2.chunks_exact(h));
+    for ((row, h2), (&dyt, &dy)) in rows.zip(t.dy.iter().zip(&pass.dy)) {
+        for (((o, &hv), &w), &vw) in row.iter_mut().zip(h2).zip(q.w3).zip(vq.w3) {
+            let v = F::fma(dyt, w, dy * vw);
+            *o = if hv > 0.0 { v } else { 0.0 };
         }
     }
     transpose(vq.w2, h, &mut t.v2t);

@@ -37,7 +37,7 @@ fn kernel_lab() -> App {
         .iter()
         .position(|l| l.lesson.id == "normalization")
         .expect("built-in lesson");
-    if let Some(msg) = handle_key(&mut app, KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)) {
+    if let Some(msg) = handle_key(&app, KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)) {
         update(&mut app, msg);
     }
     let info = registry::find("norm").expect("norm");

@@ -93,7 +93,7 @@ impl Engine {
         let h = theta.hidden();
         let p = param_len(h);
         let theta_flat = theta.flat();
-        let tasks = batch.len();
+        let tasks = batch.x_support.nrows(); // one row per task (`tasks` may be left empty)
         let width = p + 2;
         self.rows.resize(tasks * width, 0.0);
         let per = tasks.div_ceil(self.workers.len()).max(1);

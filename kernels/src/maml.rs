@@ -17,9 +17,12 @@
 //! steps in practice and why cheaper approximations exist. The submodules hold the pieces:
 //! [`sine`] (tasks), [`net`] (batched MLP, gradient, exact Hessian-vector product), [`meta`]
 //! (one update of each method), [`train`](mod@train) (the outer loop of one method) and [`eval`]
-//! (few-shot evaluation, Figure 2's curves).
+//! (few-shot evaluation, Figure 2's curves). Training runs the updates of [`meta`] through
+//! [`engine`]: the same equations task by task on flat buffers ([`fused`]), on both cores.
 
+pub mod engine;
 pub mod eval;
+pub mod fused;
 pub mod meta;
 pub mod net;
 mod report;

@@ -3,6 +3,7 @@
 //! fixed small network, in f64, within 1e-4 relative error
 //! (`max|ours − jax| / max(max|jax|, tiny)` per parameter tensor).
 
+use eshikaku_kernels::maml::engine::{Engine, Job};
 use eshikaku_kernels::maml::meta::maml_gradient;
 use eshikaku_kernels::maml::net::{Theta, hvp, loss_and_grad};
 use eshikaku_kernels::maml::sine::TaskBatch;
@@ -11,6 +12,9 @@ use ndarray::{Array2, Array3, ArrayD, IxDyn};
 use serde_json::Value;
 
 const TOL: f64 = 1e-4;
+/// The same comparison for the f32 engine: f32 rounding (about 1e-7 relative per operation,
+/// accumulated over sums of 40 terms and two chained gradients) stays well under it.
+const TOL_F32: f64 = 1e-3;
 const NAMES: [&str; 6] = ["w1", "b1", "w2", "b2", "w3", "b3"];
 
 fn cases() -> Vec<Value> {
@@ -120,6 +124,61 @@ fn meta_gradients_match_jax() {
         );
     }
     eprintln!("worst meta-gradient relative error: {worst:e}");
+}
+
+/// The engine that training runs (`maml::engine`, f32, fused per-task code) against the same
+/// float64 goldens, within the f32 tolerance [`TOL_F32`].
+#[test]
+fn engine_meta_gradients_match_jax() {
+    let mut worst = 0.0f64;
+    for c in cases() {
+        let name = c["name"].as_str().expect("name");
+        let hidden = c["config"]["hidden"].as_u64().expect("hidden") as usize;
+        let alpha = c["config"]["inner_lr"].as_f64().expect("inner_lr");
+        let th = to_f32(&theta(&c["params"], hidden));
+        let b = batch(&c);
+        let b = TaskBatch {
+            tasks: Vec::new(),
+            x_support: b.x_support.mapv(|v| v as f32),
+            y_support: b.y_support.mapv(|v| v as f32),
+            x_query: b.x_query.mapv(|v| v as f32),
+            y_query: b.y_query.mapv(|v| v as f32),
+        };
+        for (second_order, key) in [(true, "second_order"), (false, "first_order")] {
+            let job = Job::Maml {
+                inner_lr: alpha as f32,
+                second_order,
+            };
+            let step = Engine::with_threads(2).step(job, &th, &b);
+            let errs = errors(&to_f64(&step.grad), &c["grads"][key]);
+            let case_worst = errs.iter().map(|e| e.1).fold(0.0, f64::max);
+            assert!(case_worst < TOL_F32, "{name} engine {key}: {errs:?}");
+            worst = worst.max(case_worst);
+        }
+    }
+    eprintln!("worst engine meta-gradient relative error (f32): {worst:e}");
+}
+
+fn to_f32(t: &Theta<f64>) -> Theta<f32> {
+    Theta {
+        w1: t.w1.mapv(|v| v as f32),
+        b1: t.b1.mapv(|v| v as f32),
+        w2: t.w2.mapv(|v| v as f32),
+        b2: t.b2.mapv(|v| v as f32),
+        w3: t.w3.mapv(|v| v as f32),
+        b3: t.b3.mapv(|v| v as f32),
+    }
+}
+
+fn to_f64(t: &Theta<f32>) -> Theta<f64> {
+    Theta {
+        w1: t.w1.mapv(f64::from),
+        b1: t.b1.mapv(f64::from),
+        w2: t.w2.mapv(f64::from),
+        b2: t.b2.mapv(f64::from),
+        w3: t.w3.mapv(f64::from),
+        b3: t.b3.mapv(f64::from),
+    }
 }
 
 #[test]

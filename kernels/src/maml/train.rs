@@ -1,8 +1,8 @@
 //! Training one method (MAML, FOMAML, Reptile or the pretrained baseline) for a number of
 //! outer iterations, recording its curves, and evaluating the result few-shot.
 
+use super::engine::{Engine, Job};
 use super::eval::{FewShot, few_shot};
-use super::meta::{MetaStep, maml_gradient, pretrain_gradient, reptile_direction};
 use super::net::{SharedMlp, Theta};
 use super::sine::TaskBatch;
 use super::{Config, Method, Variant, report};
@@ -19,25 +19,26 @@ enum Outer {
     Sgd(Sgd<f32>),
 }
 
-/// One update of `method` on `batch`.
-fn update(
-    method: Method,
-    cfg: &Config,
-    theta: &Theta<f32>,
-    batch: &TaskBatch<f32>,
-) -> MetaStep<f32> {
-    let alpha = cfg.inner_lr as f32;
+/// The update of `method`: [`meta::maml_gradient`](super::meta::maml_gradient),
+/// [`meta::reptile_direction`](super::meta::reptile_direction) or
+/// [`meta::pretrain_gradient`](super::meta::pretrain_gradient), as the [`Engine`] computes it.
+fn job(method: Method, cfg: &Config) -> Job {
+    let inner_lr = cfg.inner_lr as f32;
     match method {
-        Method::Meta(Variant::Maml) => maml_gradient(theta, batch, alpha, true),
-        Method::Meta(Variant::FoMaml) => maml_gradient(theta, batch, alpha, false),
-        Method::Meta(Variant::Reptile) => reptile_direction(
-            theta,
-            batch,
-            cfg.reptile_inner_lr as f32,
-            cfg.reptile_inner_steps,
-            cfg.reptile_max_grad_norm as f32,
-        ),
-        Method::Pretrained => pretrain_gradient(theta, batch),
+        Method::Meta(Variant::Maml) => Job::Maml {
+            inner_lr,
+            second_order: true,
+        },
+        Method::Meta(Variant::FoMaml) => Job::Maml {
+            inner_lr,
+            second_order: false,
+        },
+        Method::Meta(Variant::Reptile) => Job::Reptile {
+            inner_lr: cfg.reptile_inner_lr as f32,
+            inner_steps: cfg.reptile_inner_steps,
+            max_grad_norm: cfg.reptile_max_grad_norm as f32,
+        },
+        Method::Pretrained => Job::Pretrain,
     }
 }
 
@@ -92,12 +93,13 @@ pub fn train(
         theta: theta.clone(),
         few_shot: few_shot(theta, ev.test, rule, &STEPS_EVALUATED),
     };
+    let (job, mut engine) = (job(method, cfg), Engine::new());
     let record_every = (iterations / 20).max(1);
     let mut snapshot = None;
     let (mut sum_before, mut sum_after, mut n) = (0.0, 0.0, 0usize);
     for it in 1..=iterations {
         let batch = TaskBatch::sample(cfg.meta_batch, cfg.k_shot, cfg.k_shot, &mut rng);
-        let step = update(method, cfg, &model.theta, &batch);
+        let step = engine.step(job, &model.theta, &batch);
         let (before, after) = (f64::from(step.loss_before), f64::from(step.loss_after));
         KernelError::check_finite(
             &format!("{} meta-loss", method.name()),

@@ -1,0 +1,416 @@
+//! The MAML sinusoid MLP of [`super::net`] for **one task at a time**, on flat `f32` slices with
+//! reused buffers: the same equations (forward, gradient, Hessian-vector product — see the
+//! documentation of [`super::net`]), computed without ndarray.
+//!
+//! Why a second implementation? The network is tiny (`K = 10` points, `H = 40` units): one
+//! layer-2 product is `10 × 40 × 40 = 16 000` multiply-adds, so ndarray's per-call work (views,
+//! layout checks, packing, a fresh allocation per result) costs as much as the arithmetic. Here
+//! every product is one register-blocked loop [`gemm`] whose row of 40 outputs stays in
+//! registers, and nothing is allocated once the buffers of a [`Pass`] have grown. [`super::net`]
+//! stays the readable reference (and what the JAX goldens check); tests check that both agree.
+//!
+//! # Layout
+//! A task's parameters are one slice of [`param_len`]`(H) = H² + 4H + 1` values in the order of
+//! [`super::net::Theta::parts`]: `w1 (1, H)`, `b1 (H)`, `w2 (H, H)` row-major (`W[in][out]`),
+//! `b2 (H)`, `w3 (H, 1)`, `b3 (1)`. Activations are row-major `(K, H)`.
+
+/// Multiply-add `a · b + c`: [`Plain`] rounds twice (portable), [`Fused`] once — with the
+/// `fma` CPU feature it is one instruction, which is why the fused path is only compiled and
+/// chosen where the CPU has it (see [`super::engine`]).
+pub trait Fma {
+    fn fma(a: f32, b: f32, c: f32) -> f32;
+}
+
+/// `a · b + c` with two roundings.
+pub struct Plain;
+impl Fma for Plain {
+    #[inline(always)]
+    fn fma(a: f32, b: f32, c: f32) -> f32 {
+        a * b + c
+    }
+}
+
+/// `a · b + c` with one rounding (`f32::mul_add`).
+pub struct Fused;
+impl Fma for Fused {
+    #[inline(always)]
+    fn fma(a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+}
+
+/// Parameters of one task: `H² + 4H + 1`.
+pub fn param_len(h: usize) -> usize {
+    h * h + 4 * h + 1
+}
+
+/// `W2 (H, H)` of a task's flat parameters.
+pub fn w2_of(p: &[f32], h: usize) -> &[f32] {
+    &p[2 * h..2 * h + h * h]
+}
+
+/// The six parameter tensors of one task, split out of its flat slice.
+struct Parts<'a> {
+    w1: &'a [f32],
+    b1: &'a [f32],
+    w2: &'a [f32],
+    b2: &'a [f32],
+    w3: &'a [f32],
+    b3: f32,
+}
+
+#[inline(always)]
+fn parts(p: &[f32], h: usize) -> Parts<'_> {
+    let (w1, rest) = p.split_at(h);
+    let (b1, rest) = rest.split_at(h);
+    let (w2, rest) = rest.split_at(h * h);
+    let (b2, rest) = rest.split_at(h);
+    let (w3, rest) = rest.split_at(h);
+    Parts {
+        w1,
+        b1,
+        w2,
+        b2,
+        w3,
+        b3: rest[0],
+    }
+}
+
+/// The six gradient tensors of one task, mutable.
+struct PartsMut<'a> {
+    w1: &'a mut [f32],
+    b1: &'a mut [f32],
+    w2: &'a mut [f32],
+    b2: &'a mut [f32],
+    w3: &'a mut [f32],
+    b3: &'a mut f32,
+}
+
+#[inline(always)]
+fn parts_mut(p: &mut [f32], h: usize) -> PartsMut<'_> {
+    let (w1, rest) = p.split_at_mut(h);
+    let (b1, rest) = rest.split_at_mut(h);
+    let (w2, rest) = rest.split_at_mut(h * h);
+    let (b2, rest) = rest.split_at_mut(h);
+    let (w3, rest) = rest.split_at_mut(h);
+    PartsMut {
+        w1,
+        b1,
+        w2,
+        b2,
+        w3,
+        b3: &mut rest[0],
+    }
+}
+
+/// `C (m, n) += A (m, k) · B (k, n)`, with `A(i, p) = a[i·rs + p·cs]` (so `cs = m, rs = 1`
+/// reads `Aᵀ` of a row-major `(k, m)` array) and `B`, `C` row-major with `n` columns.
+///
+/// Each output row is computed in strips of 40, then 8, then 1 columns whose partial sums stay
+/// in registers over the whole `p` loop: one broadcast of `A(i, p)` and one load of `B`'s row
+/// per 8 multiply-adds, and `C` is read and written once.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub fn gemm<F: Fma>(
+    c: &mut [f32],
+    a: &[f32],
+    (rs, cs): (usize, usize),
+    b: &[f32],
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    for i in 0..m {
+        let row = &mut c[i * n..(i + 1) * n];
+        let mut j = 0;
+        while j + 40 <= n {
+            strip::<F, 40>(&mut row[j..j + 40], a, i * rs, cs, b, j, k, n);
+            j += 40;
+        }
+        while j + 8 <= n {
+            strip::<F, 8>(&mut row[j..j + 8], a, i * rs, cs, b, j, k, n);
+            j += 8;
+        }
+        while j < n {
+            strip::<F, 1>(&mut row[j..j + 1], a, i * rs, cs, b, j, k, n);
+            j += 1;
+        }
+    }
+}
+
+/// One strip of `S` columns of one output row of [`gemm`], accumulated in registers. The
+/// operands are walked by iterators (`A`'s row or column with its stride, `B` row by row), so
+/// that the inner loop is the broadcast and the `S / 8` multiply-adds, without index checks.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn strip<F: Fma, const S: usize>(
+    out: &mut [f32],
+    a: &[f32],
+    a0: usize,
+    cs: usize,
+    b: &[f32],
+    j: usize,
+    k: usize,
+    n: usize,
+) {
+    let mut acc = [0f32; S];
+    acc.copy_from_slice(out);
+    let a_vals = a[a0..].iter().step_by(cs.max(1)).take(k);
+    for (&av, brow) in a_vals.zip(b[j..].chunks(n)) {
+        let brow = &brow[..S];
+        for l in 0..S {
+            acc[l] = F::fma(av, brow[l], acc[l]);
+        }
+    }
+    out.copy_from_slice(&acc);
+}
+
+/// `s + Σ_j a_j b_j` with 8 independent partial sums (summed in a fixed order at the end), so
+/// that the multiply-adds do not wait for each other.
+#[inline(always)]
+fn dot<F: Fma>(a: &[f32], b: &[f32], s: f32) -> f32 {
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] = F::fma(x[l], y[l], acc[l]);
+        }
+    }
+    let mut tail = s;
+    for (&x, &y) in ra.iter().zip(rb) {
+        tail = F::fma(x, y, tail);
+    }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+}
+
+/// `Wᵀ` of a row-major `(h, h)` matrix, into `out`.
+#[inline(always)]
+pub fn transpose(w: &[f32], h: usize, out: &mut Vec<f32>) {
+    out.resize(h * h, 0.0);
+    for i in 0..h {
+        for j in 0..h {
+            out[j * h + i] = w[i * h + j];
+        }
+    }
+}
+
+/// `Σ_k a[k, :]` of a row-major `(K, H)` array, into `out (H)`.
+#[inline(always)]
+fn sum_rows(a: &[f32], h: usize, out: &mut [f32]) {
+    out.fill(0.0);
+    for row in a.chunks_exact(h) {
+        for (o, &v) in out.iter_mut().zip(row) {
+            *o += v;
+        }
+    }
+}
+
+/// Zeroes `a` where the layer output `h` is not positive: `a ⊙ [h > 0]`.
+#[inline(always)]
+fn mask(a: &mut [f32], h: &[f32]) {
+    for (v, &hv) in a.iter_mut().zip(h) {
+        if hv <= 0.0 {
+            *v = 0.0;
+        }
+    }
+}
+
+/// One forward and backward pass on `K` points: what the Hessian-vector product reuses.
+#[derive(Debug, Clone, Default)]
+pub struct Pass {
+    k: usize,
+    x: Vec<f32>,
+    h1: Vec<f32>,   // (K, H)
+    h2: Vec<f32>,   // (K, H)
+    pred: Vec<f32>, // (K)
+    dy: Vec<f32>,   // dŷ (K)
+    dz2: Vec<f32>,  // (K, H)
+    dz1: Vec<f32>,  // (K, H)
+}
+
+/// `ŷ` for the points `x (K)` under `p`; fills `pass.x, h1, h2, pred` (`z = x W + b`,
+/// `h = relu(z)`, `ŷ = h2 w3 + b3`).
+#[inline(always)]
+pub fn forward<F: Fma>(p: &[f32], h: usize, x: &[f32], pass: &mut Pass) {
+    let q = parts(p, h);
+    let k = x.len();
+    pass.k = k;
+    pass.x.clear();
+    pass.x.extend_from_slice(x);
+    pass.h1.resize(k * h, 0.0);
+    pass.h2.resize(k * h, 0.0);
+    pass.pred.resize(k, 0.0);
+    for (row, &xk) in pass.h1.chunks_exact_mut(h).zip(x) {
+        for ((o, &w), &b) in row.iter_mut().zip(q.w1).zip(q.b1) {
+            *o = F::fma(xk, w, b).max(0.0);
+        }
+    }
+    for row in pass.h2.chunks_exact_mut(h) {
+        row.copy_from_slice(q.b2);
+    }
+    gemm::<F>(&mut pass.h2, &pass.h1, (h, 1), q.w2, k, h, h);
+    for (v, row) in pass.pred.iter_mut().zip(pass.h2.chunks_exact_mut(h)) {
+        row.iter_mut().for_each(|hv| *hv = hv.max(0.0));
+        *v = dot::<F>(row, q.w3, q.b3);
+    }
+}
+
+/// Mean squared error of the last [`forward`] against `y`, and the backward pass: fills
+/// `pass.dy, dz2, dz1` and writes `∇L` into `grad` (layout of `p`). Returns the loss.
+/// `w2t` is `W2ᵀ` of `p` ([`transpose`]; shared weights need it only once for all tasks).
+#[inline(always)]
+pub fn backward<F: Fma>(
+    p: &[f32],
+    w2t: &[f32],
+    h: usize,
+    y: &[f32],
+    pass: &mut Pass,
+    grad: &mut [f32],
+) -> f32 {
+    let q = parts(p, h);
+    let k = pass.k;
+    let two_over_k = 2.0 / k.max(1) as f32;
+    pass.dy.resize(k, 0.0);
+    let mut loss = 0.0;
+    for ((d, &pr), &yt) in pass.dy.iter_mut().zip(&pass.pred).zip(y) {
+        let diff = pr - yt;
+        loss += diff * diff;
+        *d = diff * two_over_k;
+    }
+    pass.dz2.resize(k * h, 0.0);
+    for ((row, hrow), &d) in pass
+        .dz2
+        .chunks_exact_mut(h)
+        .zip(pass.h2.chunks_exact(h))
+        .zip(&pass.dy)
+    {
+        for ((o, &w), &hv) in row.iter_mut().zip(q.w3).zip(hrow) {
+            *o = if hv > 0.0 { d * w } else { 0.0 };
+        }
+    }
+    pass.dz1.clear();
+    pass.dz1.resize(k * h, 0.0);
+    gemm::<F>(&mut pass.dz1, &pass.dz2, (h, 1), w2t, k, h, h);
+    mask(&mut pass.dz1, &pass.h1);
+    let g = parts_mut(grad, h);
+    weight_grads::<F>(g, h, pass);
+    loss / k.max(1) as f32
+}
+
+/// `dW1 = xᵀ dz1, db1 = Σ dz1, dW2 = h1ᵀ dz2, db2 = Σ dz2, dW3 = h2ᵀ dŷ, db3 = Σ dŷ`.
+#[inline(always)]
+fn weight_grads<F: Fma>(g: PartsMut<'_>, h: usize, pass: &Pass) {
+    let k = pass.k;
+    g.w1.fill(0.0);
+    g.w3.fill(0.0);
+    for kk in 0..k {
+        let (x, d) = (pass.x[kk], pass.dy[kk]);
+        let dz1 = &pass.dz1[kk * h..(kk + 1) * h];
+        let h2 = &pass.h2[kk * h..(kk + 1) * h];
+        for j in 0..h {
+            g.w1[j] = F::fma(x, dz1[j], g.w1[j]);
+            g.w3[j] = F::fma(h2[j], d, g.w3[j]);
+        }
+    }
+    sum_rows(&pass.dz1, h, g.b1);
+    sum_rows(&pass.dz2, h, g.b2);
+    *g.b3 = pass.dy.iter().sum();
+    g.w2.fill(0.0);
+    gemm::<F>(g.w2, &pass.h1, (1, h), &pass.dz2, h, k, h);
+}
+
+/// Scratch space of [`hvp`].
+#[derive(Debug, Clone, Default)]
+pub struct Tangents {
+    h1: Vec<f32>,  // ḣ1 (K, H)
+    h2: Vec<f32>,  // ḣ2 (K, H)
+    dy: Vec<f32>,  // d(dŷ) (K)
+    dz2: Vec<f32>, // d(dz2) (K, H)
+    dz1: Vec<f32>, // d(dz1) (K, H)
+    v2t: Vec<f32>, // V2ᵀ (H, H)
+}
+
+/// `H v`: the Hessian of the loss of `pass` (a [`forward`] + [`backward`] at `p`, whose `W2ᵀ`
+/// is `w2t`) times the direction `v`, into `out` — forward-over-reverse, as in [`super::net`]:
+///
+/// ```text
+/// ḣ1 = (x V1 + c1) ⊙ m1            ḣ2 = (ḣ1 W2 + h1 V2 + c2) ⊙ m2
+/// d(dŷ) = 2 (ḣ2 W3 + h2 V3 + c3) / K
+/// d(dz2) = (d(dŷ) W3ᵀ + dŷ V3ᵀ) ⊙ m2   d(dz1) = (d(dz2) W2ᵀ + dz2 V2ᵀ) ⊙ m1
+/// (Hv)_W1 = xᵀ d(dz1)   (Hv)_W2 = ḣ1ᵀ dz2 + h1ᵀ d(dz2)   (Hv)_W3 = ḣ2ᵀ dŷ + h2ᵀ d(dŷ)
+/// (Hv)_b = Σ_k of d(dz1), d(dz2), d(dŷ)
+/// ```
+#[inline(always)]
+pub fn hvp<F: Fma>(
+    (p, w2t): (&[f32], &[f32]),
+    h: usize,
+    pass: &Pass,
+    v: &[f32],
+    t: &mut Tangents,
+    out: &mut [f32],
+) {
+    let (q, vq) = (parts(p, h), parts(v, h));
+    let k = pass.k;
+    let two_over_k = 2.0 / k.max(1) as f32;
+    t.h1.resize(k * h, 0.0);
+    for ((row, &xk), h1) in
+        t.h1.chunks_exact_mut(h)
+            .zip(&pass.x)
+            .zip(pass.h1.chunks_exact(h))
+    {
+        for (((o, &w), &c), &hv) in row.iter_mut().zip(vq.w1).zip(vq.b1).zip(h1) {
+            *o = if hv > 0.0 { F::fma(xk, w, c) } else { 0.0 };
+        }
+    }
+    t.h2.resize(k * h, 0.0);
+    for row in t.h2.chunks_exact_mut(h) {
+        row.copy_from_slice(vq.b2);
+    }
+    gemm::<F>(&mut t.h2, &t.h1, (h, 1), q.w2, k, h, h);
+    gemm::<F>(&mut t.h2, &pass.h1, (h, 1), vq.w2, k, h, h);
+    mask(&mut t.h2, &pass.h2);
+    t.dy.resize(k, 0.0);
+    for kk in 0..k {
+        let (h2t, h2) = (&t.h2[kk * h..(kk + 1) * h], &pass.h2[kk * h..(kk + 1) * h]);
+        t.dy[kk] = dot::<F>(h2t, q.w3, dot::<F>(h2, vq.w3, vq.b3)) * two_over_k;
+    }
+    t.dz2.resize(k * h, 0.0);
+    let rows = t.dz2.chunks_exact_mut(h).zip(pass.h2.chunks_exact(h));
+    for ((row, h2), (&dyt, &dy)) in rows.zip(t.dy.iter().zip(&pass.dy)) {
+        for (((o, &hv), &w), &vw) in row.iter_mut().zip(h2).zip(q.w3).zip(vq.w3) {
+            let v = F::fma(dyt, w, dy * vw);
+            *o = if hv > 0.0 { v } else { 0.0 };
+        }
+    }
+    transpose(vq.w2, h, &mut t.v2t);
+    t.dz1.clear();
+    t.dz1.resize(k * h, 0.0);
+    gemm::<F>(&mut t.dz1, &t.dz2, (h, 1), w2t, k, h, h);
+    gemm::<F>(&mut t.dz1, &pass.dz2, (h, 1), &t.v2t, k, h, h);
+    mask(&mut t.dz1, &pass.h1);
+    hvp_grads::<F>(parts_mut(out, h), h, pass, t);
+}
+
+/// The last line of [`hvp`]: the parameter components of `H v`.
+#[inline(always)]
+fn hvp_grads<F: Fma>(g: PartsMut<'_>, h: usize, pass: &Pass, t: &Tangents) {
+    let k = pass.k;
+    g.w1.fill(0.0);
+    g.w3.fill(0.0);
+    for kk in 0..k {
+        let (x, dy, dyt) = (pass.x[kk], pass.dy[kk], t.dy[kk]);
+        let r = kk * h..(kk + 1) * h;
+        let (dz1t, h2t, h2) = (&t.dz1[r.clone()], &t.h2[r.clone()], &pass.h2[r]);
+        for j in 0..h {
+            g.w1[j] = F::fma(x, dz1t[j], g.w1[j]);
+            g.w3[j] = F::fma(h2t[j], dy, F::fma(h2[j], dyt, g.w3[j]));
+        }
+    }
+    sum_rows(&t.dz1, h, g.b1);
+    sum_rows(&t.dz2, h, g.b2);
+    *g.b3 = t.dy.iter().sum();
+    g.w2.fill(0.0);
+    gemm::<F>(g.w2, &t.h1, (1, h), &pass.dz2, h, k, h);
+    gemm::<F>(g.w2, &pass.h1, (1, h), &t.dz2, h, k, h);
+}

@@ -24,7 +24,11 @@ impl StopAt {
         let now = Instant::now();
         self.longest_gap = self.longest_gap.max(now - self.last);
         self.last = now;
-        if now >= self.deadline { Err(Cancelled) } else { Ok(()) }
+        if now >= self.deadline {
+            Err(Cancelled)
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -57,7 +61,11 @@ fn every_kernel_stops_within_a_second_at_its_largest_knobs() {
             Err(e) => panic!("{}: the largest knobs do not configure: {e}", info.id),
         };
         let start = Instant::now();
-        let mut sink = StopAt { deadline: start + run_for, last: start, longest_gap: Duration::ZERO };
+        let mut sink = StopAt {
+            deadline: start + run_for,
+            last: start,
+            longest_gap: Duration::ZERO,
+        };
         let outcome = info.run(&knobs, &mut Trace::new(&mut sink));
         let stopped = start.elapsed().saturating_sub(run_for);
         println!(

@@ -138,7 +138,10 @@ fn resizing_and_ctrl_c_during_a_kernel_run_give_the_terminal_back() {
     s.wait_for("端末が小さすぎます", Duration::from_secs(10));
     s.resize(120, 40);
     s.wait_for("ステップ", Duration::from_secs(10));
-    assert!(s.child.try_wait().expect("status").is_none(), "app ended on resize");
+    assert!(
+        s.child.try_wait().expect("status").is_none(),
+        "app ended on resize"
+    );
     s.keys(&[0x03]); // Ctrl-C
     assert_eq!(s.exit_code(Duration::from_secs(10)), 0);
     s.assert_given_back();
@@ -168,9 +171,15 @@ fn a_kernel_that_panics_is_shown_as_failed_and_the_app_goes_on() {
     s.wait_for("E資格", Duration::from_secs(30));
     s.keys(b"r");
     s.wait_for("内部エラー (バグ)", Duration::from_secs(30));
-    assert!(s.child.try_wait().expect("status").is_none(), "the app ended");
+    assert!(
+        s.child.try_wait().expect("status").is_none(),
+        "the app ended"
+    );
     let parser = s.screen.lock().expect("screen");
-    assert!(parser.screen().alternate_screen(), "the TUI lost its screen");
+    assert!(
+        parser.screen().alternate_screen(),
+        "the TUI lost its screen"
+    );
     drop(parser);
     s.keys(&[0x03]);
     assert_eq!(s.exit_code(Duration::from_secs(10)), 0);

@@ -24,16 +24,16 @@
 
 pub mod score;
 
+use crate::KernelError;
 use crate::data::digits::{self, Digits};
 use crate::nn::activation::softmax_last_axis;
 use crate::nn::loss::softmax_cross_entropy;
 use crate::nn::{Adam, Conv2d, Linear, Params, ReLU};
+use crate::trace::Trace;
 use ndarray::{Array2, Array4, ArrayRef4, Axis, s};
 use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand::seq::SliceRandom;
 use ndarray_rand::rand::{Rng, SeedableRng};
-use crate::KernelError;
-use crate::trace::Trace;
 use std::sync::OnceLock;
 
 /// The judge's fixed seed: its weights are the same in every run of every kernel.

@@ -11,19 +11,13 @@ use crate::judge::{Judge, as_images, score};
 use crate::nn::Params;
 use crate::nn::activation::sigmoid;
 use crate::nn::{Conv2d, ConvTranspose2d};
-use crate::trace::{Cell, Table, Trace, fmt_num};
+use crate::trace::{Cell, Table, Trace};
 use ndarray::{Array2, Array4};
 
 pub(crate) fn data(tr: &mut Trace, train: &Digits, judge: &Judge) -> Result<(), KernelError> {
     let examples = real_examples(train, 6);
     tr.step("data", |s| {
-        s.text(format!(
-            "学習に使う本物の数字 ({} 枚、8×8 画素)。G の出力 (tanh) に合わせて画素を [0, 1] から [−1, 1] に直して使う。\
-             できばえの採点には、本物の数字で別に学習させた小さな CNN「判定器 (judge)」を使う。\
-             テスト用の数字に対する判定器の正解率は {:.1} %。",
-            train.len(),
-            judge.test_accuracy * 100.0
-        ));
+        s.scalar("学習に使う本物の数字 (枚、8×8 画素)", train.len() as f64);
         s.image(sample_grid("本物の数字 (1 行に 1 クラス)", &examples, 6));
         s.scalar("judge_accuracy (テスト 355 枚)", judge.test_accuracy);
         s.scalar("1 ピクセルずらしたテスト画像での正解率", judge.shifted_test_accuracy);
@@ -196,13 +190,7 @@ pub(super) fn evaluation(
         .filter(|r| r.iter().copied().fold(0.0f32, f32::max) >= 0.9)
         .count();
     tr.step("evaluation", |s| {
-        s.text(format!(
-            "学習後の G から {EVAL_SAMPLES} 枚を生成し、判定器で p(y|x) を求める。\
-             classifier score = exp(E_x KL(p(y|x) ‖ p(y))) は、1 枚ずつがはっきりどれかの数字に見え (p(y|x) が尖る)、\
-             しかも 10 種類がまんべんなく出る (p(y) が平ら) ときに大きくなる。最大は 10、本物の数字では {}。\
-             一部の数字しか作れない「モード崩壊 (mode collapse)」が起きると、スコアも被覆数 (coverage) も下がる。",
-            fmt_num(real_cs)
-        ));
+        s.scalar("判定器で採点した生成サンプル (枚)", EVAL_SAMPLES as f64);
         s.image(sample_grid("判定器が分類した生成サンプル (1 行に 1 クラス)", &by_class(samples, &classes, 6), 6));
         s.table(class_table("判定器によるクラスの内訳", &counts));
         s.scalar("classifier_score", cs);

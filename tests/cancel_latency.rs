@@ -75,6 +75,11 @@ fn every_kernel_stops_within_a_second_at_its_largest_knobs() {
             sink.longest_gap.as_secs_f64()
         );
         let finished_early = !matches!(outcome, Err(KernelError::Cancelled));
+        if let Err(e) = &outcome
+            && finished_early
+        {
+            println!("{:8} ended before the request: {e}", info.id);
+        }
         if !finished_early && stopped > Duration::from_secs(1) {
             slow.push(format!("{} took {stopped:?}", info.id));
         }

@@ -20,7 +20,10 @@ pub(crate) fn data(tr: &mut Trace, train: &Digits, judge: &Judge) -> Result<(), 
         s.scalar("学習に使う本物の数字 (枚、8×8 画素)", train.len() as f64);
         s.image(sample_grid("本物の数字 (1 行に 1 クラス)", &examples, 6));
         s.scalar("judge_accuracy (テスト 355 枚)", judge.test_accuracy);
-        s.scalar("1 ピクセルずらしたテスト画像での正解率", judge.shifted_test_accuracy);
+        s.scalar(
+            "1 ピクセルずらしたテスト画像での正解率",
+            judge.shifted_test_accuracy,
+        );
     })
 }
 
@@ -191,12 +194,22 @@ pub(super) fn evaluation(
         .count();
     tr.step("evaluation", |s| {
         s.scalar("判定器で採点した生成サンプル (枚)", EVAL_SAMPLES as f64);
-        s.image(sample_grid("判定器が分類した生成サンプル (1 行に 1 クラス)", &by_class(samples, &classes, 6), 6));
+        s.image(sample_grid(
+            "判定器が分類した生成サンプル (1 行に 1 クラス)",
+            &by_class(samples, &classes, 6),
+            6,
+        ));
         s.table(class_table("判定器によるクラスの内訳", &counts));
         s.scalar("classifier_score", cs);
         s.scalar("本物の数字の classifier score", real_cs);
-        s.scalar(&format!("クラス数 (割合 ≥ {:.0} %)", COVERAGE_SHARE * 100.0), coverage as f64);
-        s.scalar("確信度 ≥ 0.9 のサンプルの割合", confident as f64 / p.nrows().max(1) as f64);
+        s.scalar(
+            &format!("クラス数 (割合 ≥ {:.0} %)", COVERAGE_SHARE * 100.0),
+            coverage as f64,
+        );
+        s.scalar(
+            "確信度 ≥ 0.9 のサンプルの割合",
+            confident as f64 / p.nrows().max(1) as f64,
+        );
     })?;
     Ok(real_cs)
 }

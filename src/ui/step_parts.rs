@@ -255,11 +255,16 @@ fn curve(name: &str, pts: &[(f64, f64)], target: Option<f64>, r: Rect, buf: &mut
 /// the values scaled to 0–1000 of the largest, and each bar is labelled with its value.
 fn histogram(h: &Histogram, r: Rect, buf: &mut Buffer) {
     let max = h.max();
+    let n_bars = (h.bins.len() * h.sets.len()).max(1);
+    let gaps = h.bins.len().saturating_sub(1);
+    let bar_w = (usize::from(r.width).saturating_sub(gaps) / n_bars).clamp(1, 6);
+    let group_w = bar_w * h.sets.len().max(1);
     let groups: Vec<BarGroup> = h
         .bins
         .iter()
         .enumerate()
         .map(|(b, label)| {
+            let label = bin_label(label, group_w);
             let bars: Vec<Bar> = h
                 .sets
                 .iter()
@@ -277,14 +282,9 @@ fn histogram(h: &Histogram, r: Rect, buf: &mut Buffer) {
                         .style(Style::new().fg(theme::category(k)))
                 })
                 .collect();
-            BarGroup::default()
-                .label(Line::from(label.clone()))
-                .bars(&bars)
+            BarGroup::default().label(Line::from(label)).bars(&bars)
         })
         .collect();
-    let n_bars = (h.bins.len() * h.sets.len()).max(1);
-    let gaps = h.bins.len().saturating_sub(1);
-    let bar_w = (usize::from(r.width).saturating_sub(gaps) / n_bars).clamp(1, 6);
     let mut chart = BarChart::default()
         .bar_width(u16::try_from(bar_w).unwrap_or(1))
         .group_gap(1)
@@ -295,6 +295,16 @@ fn histogram(h: &Histogram, r: Rect, buf: &mut Buffer) {
         chart = chart.data(g);
     }
     chart.render(r, buf);
+}
+
+/// A bin's label that fits under its group of bars (`width` cells): the whole range
+/// (`0.3–0.4`) when it fits, else its lower edge (`0.3`), so neighbouring labels never run
+/// together.
+fn bin_label(label: &str, width: usize) -> String {
+    if text_width(label) <= width {
+        return label.to_string();
+    }
+    label.split('–').next().unwrap_or(label).to_string()
 }
 
 /// `■ 本物 x  ■ 生成 G(z)`: which colour is which set.
@@ -445,5 +455,17 @@ mod tests {
         assert_eq!(target_in_name("平均 D(x) (均衡 0.5)"), Some(0.5));
         assert_eq!(target_in_name("V(D, G) (均衡 −log 4 = −1.386)"), None);
         assert_eq!(target_in_name("loss_D"), None);
+    }
+}
+
+#[cfg(test)]
+mod bin_label_tests {
+    use super::bin_label;
+
+    #[test]
+    fn a_range_that_does_not_fit_keeps_its_lower_edge() {
+        assert_eq!(bin_label("0.3–0.4", 7), "0.3–0.4");
+        assert_eq!(bin_label("0.3–0.4", 6), "0.3");
+        assert_eq!(bin_label("本物", 2), "本物");
     }
 }

@@ -16,14 +16,21 @@ use std::time::{Duration, Instant};
 struct StopAt {
     deadline: Instant,
     last: Instant,
+    last_at: String,
     longest_gap: Duration,
+    /// The cancel points before and after the longest gap (a step key or a progress label).
+    longest_between: (String, String),
 }
 
 impl StopAt {
-    fn visit(&mut self) -> Result<(), Cancelled> {
+    fn visit(&mut self, at: String) -> Result<(), Cancelled> {
         let now = Instant::now();
-        self.longest_gap = self.longest_gap.max(now - self.last);
+        if now - self.last > self.longest_gap {
+            self.longest_gap = now - self.last;
+            self.longest_between = (self.last_at.clone(), at.clone());
+        }
         self.last = now;
+        self.last_at = at;
         if now >= self.deadline {
             Err(Cancelled)
         } else {
@@ -33,11 +40,11 @@ impl StopAt {
 }
 
 impl Sink for StopAt {
-    fn step(&mut self, _: Step) -> Result<(), Cancelled> {
-        self.visit()
+    fn step(&mut self, step: Step) -> Result<(), Cancelled> {
+        self.visit(format!("step {}", step.key))
     }
-    fn progress(&mut self, _: Progress) -> Result<(), Cancelled> {
-        self.visit()
+    fn progress(&mut self, p: Progress) -> Result<(), Cancelled> {
+        self.visit(format!("{} {}/{}", p.label, p.done, p.total))
     }
 }
 
@@ -64,15 +71,20 @@ fn every_kernel_stops_within_a_second_at_its_largest_knobs() {
         let mut sink = StopAt {
             deadline: start + run_for,
             last: start,
+            last_at: "start".into(),
             longest_gap: Duration::ZERO,
+            longest_between: Default::default(),
         };
         let outcome = info.run(&knobs, &mut Trace::new(&mut sink));
         let stopped = start.elapsed().saturating_sub(run_for);
         println!(
-            "{:8} stopped {:>7.3} s after the request; longest gap between cancel points {:>7.3} s",
+            "{:8} stopped {:>7.3} s after the request; longest gap between cancel points {:>7.3} s \
+             ({} → {})",
             info.id,
             stopped.as_secs_f64(),
-            sink.longest_gap.as_secs_f64()
+            sink.longest_gap.as_secs_f64(),
+            sink.longest_between.0,
+            sink.longest_between.1,
         );
         let finished_early = !matches!(outcome, Err(KernelError::Cancelled));
         if let Err(e) = &outcome

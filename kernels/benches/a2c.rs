@@ -30,10 +30,20 @@ fn a2c_update(bencher: Bencher) {
     let mut net = ActorCritic::new(OBS_DIM, hp.hidden, N_ACTIONS, &mut rng).expect("network");
     let mut envs = VecEnv::new(cfg.n_envs, &mut rng);
     let mut ends = Vec::new();
-    let rollout = envs.rollout(&mut net, hp.n_steps, hp.gamma as f32, &mut rng, &mut ends);
+    let never = &mut || Ok(());
+    let rollout = envs
+        .rollout(
+            &mut net,
+            hp.n_steps,
+            hp.gamma as f32,
+            &mut rng,
+            &mut ends,
+            never,
+        )
+        .expect("never cancelled");
     let mut opt = Optimizer::new(hp).expect("optimiser");
     bencher.bench_local(|| {
-        let stats = compute_gradients(&mut net, &rollout, hp).expect("finite loss");
+        let stats = compute_gradients(&mut net, &rollout, hp, &mut || Ok(())).expect("finite loss");
         opt.step(&mut net, hp.lr);
         stats
     });

@@ -23,6 +23,12 @@ pub enum KernelError {
     Internal(String),
 }
 
+/// A cancel point inside a long computation: called between pieces of work, it returns an
+/// error (normally [`KernelError::Cancelled`]) when the run should stop, and the computation
+/// returns that error at once. A trace's `progress` makes one (`&mut || tr.progress(…)`), a
+/// worker thread one that reads a shared stop flag; `&mut || Ok(())` never stops.
+pub type CancelPoint<'a> = dyn FnMut() -> Result<(), KernelError> + 'a;
+
 impl KernelError {
     /// `Ok(())` if `value` is finite, otherwise [`KernelError::Diverged`].
     pub fn check_finite(what: &str, value: f64, step: usize, hint: &str) -> Result<(), Self> {

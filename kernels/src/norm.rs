@@ -185,24 +185,27 @@ pub struct RunningStats {
 
 /// The standard deviation of channel 0's batch mean `μ_B` over 200 random batches of each size
 /// `N` in `1, 2, 4, …, 32`: `(N, std(μ_B))`.
-fn batch_mean_noise(cfg: &Config, rng: &mut StdRng) -> Vec<(usize, f64)> {
+fn batch_mean_noise(
+    cfg: &Config,
+    rng: &mut StdRng,
+    tr: &mut Trace,
+) -> Result<Vec<(usize, f64)>, KernelError> {
     let draws = 200;
-    [1usize, 2, 4, 8, 16, 32]
-        .into_iter()
-        .map(|m| {
-            let means: Vec<f64> = (0..draws)
-                .map(|_| {
-                    sample_batch(cfg, m, rng)
-                        .slice(s![.., 0, .., ..])
-                        .mean()
-                        .unwrap_or(0.0)
-                })
-                .collect();
-            let mu = means.iter().sum::<f64>() / draws as f64;
-            let var = means.iter().map(|v| (v - mu).powi(2)).sum::<f64>() / (draws - 1) as f64;
-            (m, var.sqrt())
-        })
-        .collect()
+    let sizes = [1usize, 2, 4, 8, 16, 32];
+    let mut noise = Vec::with_capacity(sizes.len());
+    for (k, m) in sizes.into_iter().enumerate() {
+        let mut means = Vec::with_capacity(draws);
+        for i in 0..draws {
+            // A cancel point: at the largest shapes the 200 batches of 32 take about a second.
+            tr.progress("小さなバッチの統計量", k * draws + i, sizes.len() * draws)?;
+            let batch = sample_batch(cfg, m, rng);
+            means.push(batch.slice(s![.., 0, .., ..]).mean().unwrap_or(0.0));
+        }
+        let mu = means.iter().sum::<f64>() / draws as f64;
+        let var = means.iter().map(|v| (v - mu).powi(2)).sum::<f64>() / (draws - 1) as f64;
+        noise.push((m, var.sqrt()));
+    }
+    Ok(noise)
 }
 
 /// Trains a fresh BN on `train_steps` batches: only its running statistics change.
@@ -281,7 +284,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     report::batch_dependence(tr, n, [d_bn, d_ln, d_in, d_gn])?;
 
     // 3. How noisy are BN's batch statistics for small batches?
-    let noise = batch_mean_noise(cfg, &mut rng);
+    let noise = batch_mean_noise(cfg, &mut rng, tr)?;
     report::small_batch(tr, cfg, &noise)?;
 
     // 4. Training updates the running statistics; evaluation mode then normalises with them.

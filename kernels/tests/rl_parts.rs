@@ -13,8 +13,8 @@ use eshikaku_kernels::rl::a3c::worker::{Global, ParameterServer};
 use eshikaku_kernels::rl::actor_critic::{ActorCritic, greedy_actions, sample_actions};
 use eshikaku_kernels::rl::cartpole::{CartPole, MAX_EPISODE_STEPS};
 use eshikaku_kernels::rl::evaluate::greedy_episodes;
-use eshikaku_kernels::rl::learner::{Hyper, Optimizer};
-use eshikaku_kernels::rl::loss::actor_critic_loss;
+use eshikaku_kernels::rl::learner::{CHUNK_ROWS, Hyper, Optimizer, compute_gradients};
+use eshikaku_kernels::rl::loss::{actor_critic_loss, n_step_returns};
 use eshikaku_kernels::rl::vec_env::VecEnv;
 use ndarray::{Array1, Array2, ArrayD, array};
 use ndarray_rand::RandomExt;
@@ -124,7 +124,9 @@ fn truncation_bootstraps_from_the_critic_and_termination_does_not() {
     let falling = CartPole::from_state([0.0, 0.0, 0.2094, 2.0]);
     let mut envs = VecEnv::from_envs(vec![cut, falling]);
     let mut ends = Vec::new();
-    let ro = envs.rollout(&mut net, 1, 0.9, &mut rng, &mut ends);
+    let ro = envs
+        .rollout(&mut net, 1, 0.9, &mut rng, &mut ends, &mut || Ok(()))
+        .expect("never cancelled");
     assert_eq!(ro.dones.row(0).to_vec(), vec![1.0, 1.0]);
     assert_eq!(ends.len(), 2);
     assert!(ends[0].truncated && !ends[1].truncated);
@@ -261,4 +263,104 @@ fn extreme_knobs_never_panic() {
             Err(e) => panic!("{id} {settings:?}: {e}"),
         }
     }
+}
+
+/// A rollout of 3·CHUNK_ROWS/2 + 7 rows (so two chunks, the second partial) from a seeded net.
+fn large_rollout() -> (
+    ActorCritic<f32>,
+    eshikaku_kernels::rl::vec_env::Rollout,
+    Hyper,
+) {
+    let mut rng = StdRng::seed_from_u64(11);
+    let mut net = ActorCritic::new(4, 16, 2, &mut rng).expect("network");
+    let n_envs = 7;
+    let n_steps = (3 * CHUNK_ROWS / 2) / n_envs + 1;
+    let mut envs = VecEnv::new(n_envs, &mut rng);
+    let ro = envs
+        .rollout(
+            &mut net,
+            n_steps,
+            0.99,
+            &mut rng,
+            &mut Vec::new(),
+            &mut || Ok(()),
+        )
+        .expect("never cancelled");
+    assert!(ro.actions.len() > CHUNK_ROWS && ro.actions.len() < 2 * CHUNK_ROWS);
+    let knobs = registry::find("a2c")
+        .expect("a2c")
+        .configure::<&str>(0, &[])
+        .expect("defaults");
+    let mut hp = Hyper::from_knobs(&knobs);
+    hp.max_grad_norm = 1e9; // compare the raw gradients, not clipped ones
+    (net, ro, hp)
+}
+
+#[test]
+fn gradients_in_chunks_equal_one_pass_over_the_whole_rollout() {
+    let (mut net, ro, hp) = large_rollout();
+    let stats = compute_gradients(&mut net, &ro, &hp, &mut || Ok(())).expect("finite");
+    let chunked = net.grads_to_vec();
+    // One pass, written out: returns, forward of all rows, loss, backward.
+    let (t, n) = ro.rewards.dim();
+    let boot = net.forward(&ro.last_obs).values;
+    let returns = n_step_returns(&ro.rewards, &ro.dones, &boot, hp.gamma as f32);
+    let returns = Array1::from_iter(returns.iter().copied());
+    assert_eq!(returns.len(), t * n);
+    net.zero_grad();
+    let heads = net.forward(&ro.obs);
+    let (cv, ch) = (hp.value_coef as f32, hp.entropy_coef as f32);
+    let out = actor_critic_loss(&heads.logits, &heads.values, &ro.actions, &returns, cv, ch);
+    net.backward(&out.dlogits, &out.dvalues);
+    let whole = net.grads_to_vec();
+    let scale = whole.iter().fold(0f32, |m, g| m.max(g.abs()));
+    assert!(scale > 1e-4, "a gradient to compare: {scale}");
+    for (i, (a, b)) in chunked.iter().zip(&whole).enumerate() {
+        assert!(
+            (a - b).abs() <= 1e-5 * scale,
+            "grad {i}: chunked {a} vs whole {b}"
+        );
+    }
+    let (a, b) = (stats.terms.total, out.terms.total);
+    assert!((a - b).abs() <= 1e-5 * b.abs().max(1.0), "loss {a} vs {b}");
+}
+
+#[test]
+fn a_cancel_point_stops_a_rollout_and_a_gradient_part_way() {
+    let (mut net, ro, hp) = large_rollout();
+    // The gradient asks once per chunk: stopping at the second ask means after one chunk.
+    let mut asked = 0;
+    let mut stop_at_second = || {
+        asked += 1;
+        if asked >= 2 {
+            Err(KernelError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
+    let r = compute_gradients(&mut net, &ro, &hp, &mut stop_at_second);
+    assert!(matches!(r, Err(KernelError::Cancelled)), "{r:?}");
+    assert_eq!(asked, 2);
+    // The rollout asks before every time step.
+    let mut rng = StdRng::seed_from_u64(3);
+    let mut envs = VecEnv::new(2, &mut rng);
+    let mut asked = 0;
+    let mut stop_at_fifth = || {
+        asked += 1;
+        if asked >= 5 {
+            Err(KernelError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
+    let r = envs.rollout(
+        &mut net,
+        100,
+        0.99,
+        &mut rng,
+        &mut Vec::new(),
+        &mut stop_at_fifth,
+    );
+    assert!(matches!(r, Err(KernelError::Cancelled)));
+    assert_eq!(asked, 5);
 }

@@ -13,7 +13,7 @@
 //!
 //! Both are counted operations of the real computations, not wall time: deterministic for a seed.
 
-use super::eigen::jacobi_eigen;
+use super::eigen::{EigenError, jacobi_eigen_until};
 use super::graph::{normalised_laplacian, random_graph, renormalised_adjacency};
 use crate::KernelError;
 use crate::trace::{Table, Trace, fmt_num};
@@ -52,13 +52,17 @@ pub fn measure<R: Rng + ?Sized>(
     tr: &mut Trace,
 ) -> Result<Vec<CostRow>, KernelError> {
     let mut rows = Vec::new();
+    let label = "コスト測定 (固有値分解)";
     for (i, &n) in sizes.iter().enumerate() {
-        tr.progress("コスト測定 (固有値分解)", i, sizes.len())?;
+        tr.progress(label, i, sizes.len())?;
         let edges = random_graph(n, MEAN_DEGREE, rng);
         let lap = normalised_laplacian(n, &edges).to_dense();
         let t0 = Instant::now();
-        let eig = jacobi_eigen(&lap, 100)
-            .map_err(|e| KernelError::InvalidConfig(format!("cost table, n = {n}: {e}")))?;
+        let keep_going = &mut || tr.progress(label, i, sizes.len()).is_ok();
+        let eig = jacobi_eigen_until(&lap, 100, keep_going).map_err(|e| match e {
+            EigenError::Stopped => KernelError::Cancelled,
+            e => KernelError::InvalidConfig(format!("cost table, n = {n}: {e}")),
+        })?;
         let eig_seconds = t0.elapsed().as_secs_f64();
         KernelError::check_finite(
             "eigenvalue",
@@ -92,7 +96,7 @@ pub fn measure<R: Rng + ?Sized>(
             propagate_seconds: time.then_some(propagate_seconds),
         });
     }
-    tr.progress("コスト測定 (固有値分解)", sizes.len(), sizes.len())?;
+    tr.progress(label, sizes.len(), sizes.len())?;
     Ok(rows)
 }
 

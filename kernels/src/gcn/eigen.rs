@@ -37,6 +37,8 @@ pub enum EigenError {
     NotSymmetric,
     /// `off(A)` was still above tolerance after this many sweeps.
     NoConvergence(usize),
+    /// The caller's `keep_going` asked to stop ([`jacobi_eigen_until`]).
+    Stopped,
 }
 
 impl std::fmt::Display for EigenError {
@@ -44,6 +46,7 @@ impl std::fmt::Display for EigenError {
         match self {
             Self::NotSymmetric => f.write_str("the matrix is not square, symmetric and finite"),
             Self::NoConvergence(s) => write!(f, "Jacobi did not converge in {s} sweeps"),
+            Self::Stopped => f.write_str("stopped before converging"),
         }
     }
 }
@@ -53,6 +56,17 @@ impl std::fmt::Display for EigenError {
 /// Sweeps until `off(A) ≤ 1e-15·‖A‖_F`; a rotation is skipped when `|a_pq|` is already below
 /// `1e-18·‖A‖_F`. Each eigenvector's sign is fixed so its largest-magnitude entry is positive.
 pub fn jacobi_eigen(a: &ArrayRef2<f64>, max_sweeps: usize) -> Result<SymmetricEigen, EigenError> {
+    jacobi_eigen_until(a, max_sweeps, &mut || true)
+}
+
+/// [`jacobi_eigen`] that asks `keep_going` before each row `p` of a sweep (`n − p − 1`
+/// rotations, `O(n²)` work) and returns [`EigenError::Stopped`] when it answers `false`: a
+/// sweep of a large matrix takes seconds, and a viewer may cancel meanwhile.
+pub fn jacobi_eigen_until(
+    a: &ArrayRef2<f64>,
+    max_sweeps: usize,
+    keep_going: &mut dyn FnMut() -> bool,
+) -> Result<SymmetricEigen, EigenError> {
     let n = a.nrows();
     if a.ncols() != n || a.iter().any(|v| !v.is_finite()) {
         return Err(EigenError::NotSymmetric);
@@ -78,6 +92,9 @@ pub fn jacobi_eigen(a: &ArrayRef2<f64>, max_sweeps: usize) -> Result<SymmetricEi
         }
         sweeps += 1;
         for p in 0..n {
+            if !keep_going() {
+                return Err(EigenError::Stopped);
+            }
             for q in p + 1..n {
                 let apq = m[p * n + q];
                 if apq.abs() <= 1e-18 * norm {

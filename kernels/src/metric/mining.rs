@@ -117,13 +117,14 @@ pub fn select<R: Rng + ?Sized>(
                 }
             }
             Mining::SemiHard => {
+                // Negatives nearest first (ties in index order): the first one farther than p
+                // is the closest of those farther than p.
+                let mut by_distance = neg.clone();
+                by_distance.sort_by(|&i, &j| d[[a, i]].total_cmp(&d[[a, j]]));
                 for &p in &pos {
-                    let farther: Vec<usize> = neg
-                        .iter()
-                        .copied()
-                        .filter(|&n| d[[a, n]] > d[[a, p]])
-                        .collect();
-                    if let Some(n) = closest(&farther).or_else(|| farthest(&neg)) {
+                    let mut farther = by_distance.iter().copied();
+                    let closest_farther = farther.find(|&n| d[[a, n]] > d[[a, p]]);
+                    if let Some(n) = closest_farther.or_else(|| farthest(&neg)) {
                         out.push([a, p, n]);
                     }
                 }
@@ -162,21 +163,22 @@ pub fn add_second_negative<R: Rng + ?Sized>(
 /// How many of **all** valid triplets of a batch are easy (`d(a,n) ≥ d(a,p) + α`: zero loss),
 /// semi-hard (`d(a,p) < d(a,n) < d(a,p) + α`) and hard (`d(a,n) ≤ d(a,p)`), FaceNet's
 /// categories. Returns `[easy, semi_hard, hard]`.
+///
+/// Counted per anchor on its negatives' distances sorted once, two binary searches per
+/// positive: `O(B² log B)` for a batch of `B` instead of visiting all `O(B³)` triplets (a
+/// full-batch run has 1,442 images, about 3·10⁸ triplets).
 pub fn composition(labels: &[u8], d: &Array2<f32>, margin: f32) -> [usize; 3] {
     let mut counts = [0usize; 3];
     for a in 0..labels.len() {
+        let mut dan: Vec<f32> = other(labels, a).iter().map(|&n| d[[a, n]]).collect();
+        dan.sort_by(f32::total_cmp);
         for p in same(labels, a) {
-            for n in other(labels, a) {
-                let (dap, dan) = (d[[a, p]], d[[a, n]]);
-                let kind = if dan >= dap + margin {
-                    0
-                } else if dan > dap {
-                    1
-                } else {
-                    2
-                };
-                counts[kind] += 1;
-            }
+            let dap = d[[a, p]];
+            let below_margin = dan.partition_point(|&x| x < dap + margin); // not easy
+            let hard = dan.partition_point(|&x| x <= dap).min(below_margin);
+            counts[0] += dan.len() - below_margin;
+            counts[1] += below_margin - hard;
+            counts[2] += hard;
         }
     }
     counts
@@ -253,4 +255,79 @@ pub fn triplet_loss<A: Float>(
         dn.row_mut(i).assign(&gn);
     }
     (loss / n, [da, dp, dn])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray_rand::rand::SeedableRng;
+    use ndarray_rand::rand::rngs::StdRng;
+
+    /// Every triplet visited, classified by the definitions.
+    fn composition_by_definition(labels: &[u8], d: &Array2<f32>, margin: f32) -> [usize; 3] {
+        let mut counts = [0usize; 3];
+        for a in 0..labels.len() {
+            for p in same(labels, a) {
+                for n in other(labels, a) {
+                    let (dap, dan) = (d[[a, p]], d[[a, n]]);
+                    let kind = if dan >= dap + margin {
+                        0
+                    } else if dan > dap {
+                        1
+                    } else {
+                        2
+                    };
+                    counts[kind] += 1;
+                }
+            }
+        }
+        counts
+    }
+
+    /// Semi-hard by the definition: of the negatives farther than `p`, the closest (the first in
+    /// index order on ties), else the farthest negative (the last on ties).
+    fn semi_hard_by_definition(labels: &[u8], d: &Array2<f32>) -> Vec<Triplet> {
+        let mut out = Vec::new();
+        for a in 0..labels.len() {
+            let (pos, neg) = (same(labels, a), other(labels, a));
+            let key = |i: &usize, j: &usize| d[[a, *i]].total_cmp(&d[[a, *j]]);
+            for &p in &pos {
+                let mut farther = neg.iter().copied().filter(|&n| d[[a, n]] > d[[a, p]]);
+                let closest = farther.min_by(key);
+                if let Some(n) = closest.or_else(|| neg.iter().copied().max_by(key)) {
+                    out.push([a, p, n]);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn semi_hard_picks_the_closest_negative_farther_than_the_positive() {
+        let mut rng = StdRng::seed_from_u64(6);
+        for b in [2, 7, 40] {
+            let labels: Vec<u8> = (0..b).map(|_| rng.random_range(0..4)).collect();
+            let d = Array2::from_shape_fn((b, b), |_| rng.random_range(0..8) as f32 * 0.5);
+            let got = select(Mining::SemiHard, &labels, &d, &mut rng);
+            assert_eq!(got, semi_hard_by_definition(&labels, &d), "B = {b}");
+        }
+    }
+
+    #[test]
+    fn composition_counts_every_triplet_as_the_definitions_do() {
+        let mut rng = StdRng::seed_from_u64(5);
+        for b in [2, 7, 40] {
+            let labels: Vec<u8> = (0..b).map(|_| rng.random_range(0..4)).collect();
+            // Distances on a coarse grid, so that ties (dan = dap, dan = dap + α) occur.
+            let d = Array2::from_shape_fn((b, b), |_| rng.random_range(0..8) as f32 * 0.5);
+            for margin in [0.0, 0.5, 1.0, 3.0] {
+                let want = composition_by_definition(&labels, &d, margin);
+                assert_eq!(
+                    composition(&labels, &d, margin),
+                    want,
+                    "B = {b}, α = {margin}"
+                );
+            }
+        }
+    }
 }

@@ -103,15 +103,18 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let mut log = TrainingLog::default();
     let mut ends = Vec::new();
     let mut next_check = hp.eval_every;
+    let (label, gamma) = ("学習 (環境ステップ)", hp.gamma as f32);
     for u in 0..updates {
         let done = u * per_update;
         ends.clear();
-        let rollout = envs.rollout(&mut net, hp.n_steps, hp.gamma as f32, &mut rng, &mut ends);
+        let keep_going = &mut || tr.progress(label, done, hp.total_steps); // a cancel point
+        let rollout = envs.rollout(&mut net, hp.n_steps, gamma, &mut rng, &mut ends, keep_going)?;
         if u == 0 {
             report::rollout(tr, &mut net, &rollout, hp)?; // shown once, before the first update
         }
+        let keep_going = &mut || tr.progress(label, done, hp.total_steps);
         // quiz:begin a2c-update
-        let g = compute_gradients(&mut net, &rollout, hp)?;
+        let g = compute_gradients(&mut net, &rollout, hp, keep_going)?;
         KernelError::check_finite("total loss", g.terms.total, done, "try a lower lr")?;
         opt.step(&mut net, hp.lr_at(done));
         // quiz:end a2c-update
@@ -125,7 +128,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
             log.record(tr, &mut net, steps_done, hp.lr_at(done), hp)?;
             next_check += hp.eval_every;
         }
-        tr.progress("学習 (環境ステップ)", steps_done, hp.total_steps)?;
+        tr.progress(label, steps_done, hp.total_steps)?;
     }
     let ev = report::evaluation(tr, &mut net, hp)?;
     Ok(report::metrics(&ev, &log))

@@ -49,12 +49,12 @@ use super::report as rl_report;
 use crate::KernelError;
 use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
-use crate::trace::{Cell, Metric, StepDecl, Table, Trace};
+use crate::trace::{Cell, Metric, PROGRESS_INTERVAL, StepDecl, Table, Trace};
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
 use report::Monitor;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Instant;
 use worker::{Global, ParameterServer, UpdateReport, Worker};
 
@@ -224,7 +224,8 @@ fn run_interleaved(
                 break;
             };
             w.maybe_sync(server, cfg.sync_every);
-            pending.push(w.compute(before, hp)?);
+            let keep_going = &mut || tr.progress(report::PROGRESS_LABEL, before, hp.total_steps);
+            pending.push(w.compute(before, hp, keep_going)?);
         }
         let last_round = pending.len() < workers.len();
         for (w, p) in workers.iter_mut().zip(pending) {
@@ -254,6 +255,10 @@ fn run_threads(
         for w in workers.iter_mut() {
             let (tx, stop) = (tx.clone(), &stop);
             scope.spawn(move || {
+                let keep_going = &mut || match stop.load(Ordering::Relaxed) {
+                    true => Err(KernelError::Cancelled),
+                    false => Ok(()),
+                };
                 // quiz:begin a3c-worker-loop
                 while !stop.load(Ordering::Relaxed) {
                     server.pass_gate(); // waits while the viewer looks at a step
@@ -261,7 +266,9 @@ fn run_threads(
                         break; // the step budget is spent
                     };
                     w.maybe_sync(server, cfg.sync_every); // θ' ← θ
-                    let report = w.compute(before, hp).map(|p| w.apply(p, server, hp));
+                    let report = w
+                        .compute(before, hp, keep_going)
+                        .map(|p| w.apply(p, server, hp));
                     let failed = report.is_err();
                     if tx.send(report).is_err() || failed {
                         break;
@@ -271,11 +278,21 @@ fn run_threads(
             });
         }
         drop(tx); // the channel closes when the last worker stops
-        for msg in rx {
-            if failure.is_some() {
-                continue; // drain until every worker has seen the stop flag
-            }
-            if let Err(e) = msg.and_then(|r| monitor.handle(r, tr, server, hp)) {
+        loop {
+            // Waiting for a report is a cancel point too: one worker cycle can take seconds
+            // with large knob values, and the viewer may stop the run meanwhile.
+            let outcome = match rx.recv_timeout(PROGRESS_INTERVAL) {
+                Ok(msg) if failure.is_none() => msg.and_then(|r| monitor.handle(r, tr, server, hp)),
+                Ok(_) => continue, // drain until every worker has seen the stop flag
+                Err(RecvTimeoutError::Timeout) if failure.is_none() => tr.progress(
+                    report::PROGRESS_LABEL,
+                    server.steps_reserved(),
+                    hp.total_steps,
+                ),
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
+            if let Err(e) = outcome {
                 stop.store(true, Ordering::Relaxed);
                 failure = Some(e);
             }

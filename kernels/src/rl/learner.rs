@@ -5,7 +5,8 @@
 //!
 //! 1. bootstrap `V(s_T)` for the state after the rollout;
 //! 2. n-step returns `R_t` and advantages `A_t = R_t − V(s_t)` ([`super::loss`]);
-//! 3. forward the whole rollout `(T·N, 4)` at once, total loss, backward;
+//! 3. forward the whole rollout `(T·N, 4)` at once (in chunks of [`CHUNK_ROWS`] rows when it is
+//!    larger), total loss, backward;
 //! 4. clip the global gradient norm to `max_grad_norm` (as OpenAI Baselines' A2C);
 //! 5. an optimiser step — on the same network (A2C) or on the shared global one (A3C).
 //!
@@ -15,9 +16,10 @@ use super::actor_critic::ActorCritic;
 use super::loss::{LossTerms, actor_critic_loss, n_step_returns};
 use super::vec_env::Rollout;
 use crate::KernelError;
+use crate::error::CancelPoint;
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::{Adam, Params, RmsProp, clip_grad_norm};
-use ndarray::Array1;
+use ndarray::{Array1, s};
 
 // The knobs both kernels declare; defaults are the calibrated ones of the issue.
 pub const TOTAL_STEPS: KnobSpec = KnobSpec::int(
@@ -161,11 +163,21 @@ pub struct GradStats {
     pub grad_norm: f64,
 }
 
+/// Rows of a rollout forwarded and back-propagated in one pass. Larger rollouts (only reachable
+/// with large knob values: up to 64 environments × 256 steps) go in chunks, each checked for
+/// cancellation first; at the default sizes (20–40 rows) there is a single pass.
+pub const CHUNK_ROWS: usize = 256;
+
 /// Steps 1–4 above: leaves the clipped gradient of the total loss in `net`'s gradients.
+///
+/// The loss is a mean over the `B = T·N` rows, so a chunk `c` of `b_c` rows contributes its own
+/// mean loss and gradients weighted by `b_c / B`; the gradients accumulate in `net`. With one
+/// chunk the weight is exactly 1 and the result is that of a single pass.
 pub fn compute_gradients(
     net: &mut ActorCritic<f32>,
     rollout: &Rollout,
     hp: &Hyper,
+    keep_going: &mut CancelPoint<'_>,
 ) -> Result<GradStats, KernelError> {
     let (t, n) = rollout.rewards.dim();
     let bootstrap = net.forward(&rollout.last_obs).values; // V(s_T), (N,)
@@ -181,21 +193,26 @@ pub fn compute_gradients(
         ))
     })?; // (T·N,), row t·N + n as the observations
     net.zero_grad();
-    let heads = net.forward(&rollout.obs); // (T·N, 2), (T·N,)
-    let out = actor_critic_loss(
-        &heads.logits,
-        &heads.values,
-        &rollout.actions,
-        &returns,
-        hp.value_coef as f32,
-        hp.entropy_coef as f32,
-    );
-    net.backward(&out.dlogits, &out.dvalues);
+    let rows = t * n;
+    let mut terms = LossTerms::default();
+    for start in (0..rows).step_by(CHUNK_ROWS) {
+        keep_going()?;
+        let end = (start + CHUNK_ROWS).min(rows);
+        let weight = (end - start) as f32 / rows as f32; // b_c / B
+        let heads = net.forward(&rollout.obs.slice(s![start..end, ..])); // (b_c, 2), (b_c,)
+        let out = actor_critic_loss(
+            &heads.logits,
+            &heads.values,
+            &rollout.actions[start..end],
+            &returns.slice(s![start..end]),
+            hp.value_coef as f32,
+            hp.entropy_coef as f32,
+        );
+        net.backward(&(out.dlogits * weight), &(out.dvalues * weight));
+        terms.add_weighted(&out.terms, f64::from(weight));
+    }
     let grad_norm = f64::from(clip_grad_norm(net, hp.max_grad_norm as f32));
-    Ok(GradStats {
-        terms: out.terms,
-        grad_norm,
-    })
+    Ok(GradStats { terms, grad_norm })
 }
 
 /// The optimiser chosen by the `optimizer` knob.

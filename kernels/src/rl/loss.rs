@@ -83,6 +83,18 @@ pub struct LossTerms {
     pub advantage_mean: f64,
 }
 
+impl LossTerms {
+    /// `self += w · other` for every term: a batch's means from its parts' means, each part
+    /// weighted by its share of the rows.
+    pub fn add_weighted(&mut self, other: &Self, w: f64) {
+        self.policy += w * other.policy;
+        self.value += w * other.value;
+        self.entropy += w * other.entropy;
+        self.total += w * other.total;
+        self.advantage_mean += w * other.advantage_mean;
+    }
+}
+
 /// The loss and its gradients for one batch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LossOutput<A: Float> {

@@ -10,7 +10,7 @@ use super::vec_env::{EpisodeEnd, Rollout};
 use crate::KernelError;
 use crate::nn::Params;
 use crate::trace::{Cell, Goal, Metric, Table, Trace};
-use ndarray::{Array2, s};
+use ndarray::{Array2, Axis, s};
 use ndarray_rand::rand::Rng;
 use std::collections::VecDeque;
 
@@ -133,10 +133,11 @@ pub fn rollout(
     let (t_len, n) = ro.rewards.dim();
     let bootstrap = net.forward(&ro.last_obs).values;
     let returns = n_step_returns(&ro.rewards, &ro.dones, &bootstrap, hp.gamma as f32);
-    let values = net.forward(&ro.obs).values; // (T·N,)
+    let env0_rows: Vec<usize> = (0..t_len).map(|t| t * n).collect(); // environment 0's states
+    let values = net.forward(&ro.obs.select(Axis(0), &env0_rows)).values; // (T,)
     let rows = (0..t_len)
         .map(|t| {
-            let v = values[t * n];
+            let v = values[t];
             let action = if ro.actions[t * n] == 1 { "右" } else { "左" };
             let (r, d, ret) = (ro.rewards[[t, 0]], ro.dones[[t, 0]], returns[[t, 0]]);
             [

@@ -18,6 +18,8 @@
 
 use super::actor_critic::{ActorCritic, policy_probs, sample_actions};
 use super::cartpole::{CartPole, OBS_DIM};
+use crate::KernelError;
+use crate::error::CancelPoint;
 use ndarray::{Array2, s};
 use ndarray_rand::rand::Rng;
 
@@ -76,7 +78,8 @@ impl VecEnv {
     }
 
     /// Plays `n_steps` steps in every environment with actions sampled from `net`'s policy,
-    /// appending every finished episode to `episodes`.
+    /// appending every finished episode to `episodes`. `keep_going` is called before every
+    /// time step (a long rollout of a large network can be cancelled part-way).
     pub fn rollout<R: Rng + ?Sized>(
         &mut self,
         net: &mut ActorCritic<f32>,
@@ -84,7 +87,8 @@ impl VecEnv {
         gamma: f32,
         rng: &mut R,
         episodes: &mut Vec<EpisodeEnd>,
-    ) -> Rollout {
+        keep_going: &mut CancelPoint<'_>,
+    ) -> Result<Rollout, KernelError> {
         let n = self.envs.len();
         let mut out = Rollout {
             obs: Array2::zeros((n_steps * n, OBS_DIM)),
@@ -94,6 +98,7 @@ impl VecEnv {
             last_obs: Array2::zeros((n, OBS_DIM)),
         };
         for t in 0..n_steps {
+            keep_going()?;
             out.obs
                 .slice_mut(s![t * n..(t + 1) * n, ..])
                 .assign(&self.obs);
@@ -132,6 +137,6 @@ impl VecEnv {
             out.actions.extend(actions);
         }
         out.last_obs.assign(&self.obs);
-        out
+        Ok(out)
     }
 }

@@ -20,6 +20,9 @@ use crate::rl::report::{self, TrainingLog};
 use crate::trace::{Cell, Table, Trace};
 use std::time::{Duration, Instant};
 
+/// What the progress of training is called (the monitor and the cancel points report it).
+pub const PROGRESS_LABEL: &str = "学習 (環境ステップ, 全ワーカー)";
+
 /// How many updates the `async_updates` step lists.
 const SHOWN_UPDATES: usize = 12;
 
@@ -96,7 +99,7 @@ impl Monitor {
         if done >= self.next_check {
             self.check(tr, server, done, hp)?;
         }
-        tr.progress("学習 (環境ステップ, 全ワーカー)", done, hp.total_steps)?;
+        tr.progress(PROGRESS_LABEL, done, hp.total_steps)?;
         Ok(())
     }
 

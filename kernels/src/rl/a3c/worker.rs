@@ -19,6 +19,7 @@ use super::super::actor_critic::ActorCritic;
 use super::super::learner::{GradStats, Hyper, Optimizer, compute_gradients};
 use super::super::vec_env::{EpisodeEnd, Rollout, VecEnv};
 use crate::KernelError;
+use crate::error::CancelPoint;
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -176,7 +177,14 @@ impl Worker {
     }
 
     /// A rollout with the local network and its clipped gradient; no lock is held.
-    pub fn compute(&mut self, steps_before: usize, hp: &Hyper) -> Result<Pending, KernelError> {
+    /// `keep_going` is asked between time steps and between gradient chunks (a run with large
+    /// knob values can then be cancelled part-way through a worker's cycle).
+    pub fn compute(
+        &mut self,
+        steps_before: usize,
+        hp: &Hyper,
+        keep_going: &mut CancelPoint<'_>,
+    ) -> Result<Pending, KernelError> {
         let mut episodes = Vec::new();
         let rollout = self.envs.rollout(
             &mut self.local,
@@ -184,8 +192,9 @@ impl Worker {
             hp.gamma as f32,
             &mut self.rng,
             &mut episodes,
-        );
-        let stats = compute_gradients(&mut self.local, &rollout, hp)?;
+            keep_going,
+        )?;
+        let stats = compute_gradients(&mut self.local, &rollout, hp, keep_going)?;
         KernelError::check_finite(
             &format!("worker {} total loss", self.id),
             stats.terms.total,

@@ -292,7 +292,7 @@ mod tests {
             let (pos, neg) = (same(labels, a), other(labels, a));
             let key = |i: &usize, j: &usize| d[[a, *i]].total_cmp(&d[[a, *j]]);
             for &p in &pos {
-                let mut farther = neg.iter().copied().filter(|&n| d[[a, n]] > d[[a, p]]);
+                let farther = neg.iter().copied().filter(|&n| d[[a, n]] > d[[a, p]]);
                 let closest = farther.min_by(key);
                 if let Some(n) = closest.or_else(|| neg.iter().copied().max_by(key)) {
                     out.push([a, p, n]);

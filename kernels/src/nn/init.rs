@@ -127,7 +127,7 @@ pub fn orthogonal<A: Float, D: Dimension, R: Rng + ?Sized>(
         let mut v = rest.row_mut(0);
         for qk in done.rows() {
             let proj = column_dot(n, &v, &qk);
-            v.zip_mut_with(&qk, |x, &y| *x = *x + (-proj * y)); // v ← v − proj·q_k
+            v.zip_mut_with(&qk, |x, &y| *x += -proj * y); // v ← v − proj·q_k
         }
         let norm = column_dot(n, &v, &v).sqrt().max(f64::MIN_POSITIVE);
         v.mapv_inplace(|x| x / norm);

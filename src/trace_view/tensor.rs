@@ -2,16 +2,14 @@
 
 use super::{Line, Role, flow, span};
 use crate::format::num;
+use crate::wrap::{width, wrap};
 use eshikaku_kernels::trace::TensorSummary;
 
 /// `name  shape [..]`, then `平均 m  標準偏差 s  最小 a  最大 b`, then `[v₀, v₁, …]`, wrapped
 /// to `cols` columns. A mean below `1e-12` of the tensor's largest magnitude is rounding noise
 /// and is shown as 0 (a normalised tensor reads "平均 0", not "-3.6e-17").
 pub fn tensor(t: &TensorSummary, cols: usize) -> Vec<Line> {
-    let mut out = vec![Line(vec![
-        span(Role::Heading, t.name.clone()),
-        span(Role::Muted, format!("  shape {:?}", t.shape)),
-    ])];
+    let mut out = heading(t, cols);
     let mean = clean(t.mean, t.min.abs().max(t.max.abs()));
     let stats = [
         ("平均", mean),
@@ -42,6 +40,21 @@ pub fn tensor(t: &TensorSummary, cols: usize) -> Vec<Line> {
     });
     out.extend(flow(head.collect(), "  ", cols).into_iter().map(trim_end));
     out
+}
+
+/// The name, wrapped to `cols`, and `shape [..]` after it on its last line if it fits there,
+/// else on a line of its own.
+fn heading(t: &TensorSummary, cols: usize) -> Vec<Line> {
+    let shape = format!("  shape {:?}", t.shape);
+    let mut lines: Vec<Line> = wrap(&t.name, cols)
+        .into_iter()
+        .map(|l| Line(vec![span(Role::Heading, l)]))
+        .collect();
+    match lines.last_mut() {
+        Some(last) if last.width() + width(&shape) <= cols => last.0.push(span(Role::Muted, shape)),
+        _ => lines.push(Line(vec![span(Role::Muted, shape)])),
+    }
+    lines
 }
 
 /// `x` with rounding noise (below `1e-12` of the tensor's `scale`) shown as exactly 0.

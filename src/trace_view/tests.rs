@@ -59,6 +59,27 @@ fn a_tensor_wraps_its_statistics_and_hides_rounding_noise() {
 }
 
 #[test]
+fn a_long_tensor_name_wraps_and_its_shape_moves_to_its_own_line() {
+    let name = "dL/dG(z): 生成器の出力に対する勾配 (D を通して逆伝播したもの)";
+    let t = TensorSummary::of(name, &[32, 1, 8, 8], (0..2048).map(f64::from));
+    for cols in [30, 50, 70] {
+        let lines = plain(&tensor(&t, cols));
+        assert!(
+            lines.iter().all(|l| crate::wrap::width(l) <= cols),
+            "{cols}: {lines:?}"
+        );
+        let text: String = lines.concat();
+        assert!(text.contains("shape [32, 1, 8, 8]"), "{cols}: {lines:?}");
+        assert!(
+            text.contains("(D を通して逆伝播したもの)"),
+            "{cols}: {lines:?}"
+        );
+    }
+    let wide = plain(&tensor(&t, 120));
+    assert_eq!(wide[0], format!("{name}  shape [32, 1, 8, 8]"));
+}
+
+#[test]
 fn histograms_become_text_bars_scaled_to_the_largest_value() {
     let h = Histogram::new("h", "bin", ["a".to_string(), "b".into()])
         .set("real", [2.0, 4.0])

@@ -51,6 +51,8 @@ pub struct Judge {
     net: Net,
     /// Accuracy on the 355 test digits of the fixed split.
     pub test_accuracy: f64,
+    /// How many test digits that is.
+    pub test_images: usize,
     /// Accuracy on the same test digits, each moved by one pixel (right, down, left or up):
     /// how much the shift augmentation bought.
     pub shifted_test_accuracy: f64,
@@ -183,6 +185,7 @@ impl Judge {
         let mut judge = Self {
             net,
             test_accuracy: 0.0,
+            test_images: test.len(),
             shifted_test_accuracy: 0.0,
         };
         let x_test = as_images(&test);

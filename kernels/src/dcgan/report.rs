@@ -19,7 +19,8 @@ pub(crate) fn data(tr: &mut Trace, train: &Digits, judge: &Judge) -> Result<(), 
     tr.step("data", |s| {
         s.scalar("学習に使う本物の数字 (枚、8×8 画素)", train.len() as f64);
         s.image(sample_grid("本物の数字 (1 行に 1 クラス)", &examples, 6));
-        s.scalar("judge_accuracy (テスト 355 枚)", judge.test_accuracy);
+        let label = format!("judge_accuracy (テスト {} 枚)", judge.test_images);
+        s.scalar(&label, judge.test_accuracy);
         s.scalar(
             "1 ピクセルずらしたテスト画像での正解率",
             judge.shifted_test_accuracy,

@@ -1,6 +1,8 @@
 //! Durability of the progress store (issue #15): a writer killed at random moments never
-//! damages the database nor loses an answer whose save had returned; two writers at once lose
-//! nothing; an unusable data folder gives a warning and an in-memory store.
+//! damages the database nor loses an answer whose save had returned; one killed while it is
+//! still creating the database (or a hot journal) does not stop the next start from using the
+//! file; two writers at once lose nothing; an unusable data folder gives a warning and an
+//! in-memory store.
 //!
 //! The writer is this test binary itself, re-run with `DURABILITY_DB` set: the test
 //! `child_writer` then records answers in a loop and prints `saved <id>` after each
@@ -145,6 +147,66 @@ fn killed_writers_never_damage_the_database_or_lose_a_saved_answer() {
         "kills came too early to test anything: {total_saved}"
     );
     assert!(secs < 60.0, "took {secs:.1} s");
+}
+
+/// Killed within the first milliseconds, the writer is often still creating the database
+/// (switching the new file to WAL under a rollback journal). The next start must still use
+/// the file: it once found a hot journal, failed to read it read-only ("attempt to write a
+/// readonly database") and fell back to memory at every start from then on.
+#[test]
+fn a_writer_killed_while_creating_the_database_does_not_stop_the_next_start() {
+    let mut rng = Rng(12_345);
+    for run in 0..60 {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join(FILE_NAME);
+        let mut child = spawn_writer(&db, &format!("r{run}"), None);
+        std::thread::sleep(Duration::from_micros(500 + rng.below(15_000)));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let (store, warnings) = Store::open(&db);
+        assert!(warnings.is_empty(), "run {run}: {warnings:?}");
+        assert_eq!(store.location(), Some(db.as_path()), "run {run}");
+    }
+}
+
+/// The same, made deterministic: the files a crash in the middle of a rollback-journal
+/// transaction leaves (a copy taken while the transaction is open holds no lock, as after a
+/// crash). Opening rolls the transaction back and keeps the file.
+#[test]
+fn a_hot_journal_is_rolled_back_and_the_file_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("live.sqlite3");
+    let db = dir.path().join(FILE_NAME);
+    let c = rusqlite::Connection::open(&live).unwrap();
+    c.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA cache_size = 1; CREATE TABLE t(x BLOB);")
+        .unwrap();
+    c.execute_batch("BEGIN").unwrap();
+    for _ in 0..50 {
+        c.execute("INSERT INTO t VALUES (zeroblob(8000))", [])
+            .unwrap();
+    }
+    let journal = |p: &Path| {
+        p.with_file_name(format!(
+            "{}-journal",
+            p.file_name().unwrap().to_string_lossy()
+        ))
+    };
+    assert!(
+        journal(&live).exists(),
+        "the open transaction has a journal"
+    );
+    std::fs::copy(&live, &db).unwrap();
+    std::fs::copy(journal(&live), journal(&db)).unwrap();
+    drop(c);
+    let (store, warnings) = Store::open(&db);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(store.location(), Some(db.as_path()));
+    drop(store);
+    let rows: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 0, "the interrupted inserts are rolled back");
 }
 
 #[test]

@@ -60,8 +60,28 @@ pub fn open(path: &Path) -> (Store, Vec<String>) {
     }
 }
 
-/// Reads the schema version of an existing file without writing to it.
+/// Reads the schema version of an existing file without changing its contents.
+///
+/// A process killed in the middle of a write (the very first one included: switching a new
+/// file to WAL) leaves a *hot* rollback journal or an unrecovered WAL. SQLite repairs that on
+/// the next read, but a read-only connection cannot, and fails with "attempt to write a
+/// readonly database" — every start would then fall back to memory. So on that error the file
+/// is opened once for writing, which rolls the interrupted write back (a read triggers it;
+/// nothing else is written), and probed again.
 fn probe(path: &Path) -> rusqlite::Result<Probe> {
+    match probe_read_only(path) {
+        Err(e) if e.sqlite_error_code() == Some(ErrorCode::ReadOnly) => {
+            let conn = Connection::open(path)?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            conn.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0))?;
+            drop(conn);
+            probe_read_only(path)
+        }
+        other => other,
+    }
+}
+
+fn probe_read_only(path: &Path) -> rusqlite::Result<Probe> {
     let conn = open_read_only(path)?;
     let checked = schema::version(&conn).and_then(|v| {
         let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;

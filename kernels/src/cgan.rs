@@ -85,7 +85,7 @@ pub const KERNEL: KernelInfo = KernelInfo {
         ),
     ],
     steps: &[
-        StepDecl::new("data", "本物の数字と判定器 (judge)"),
+        StepDecl::new("data", "本物の数字"),
         StepDecl::new("condition", "条件 y を G と D に入れる"),
         StepDecl::new("d_update", "D の更新: (画像, ラベル) の組を判定"),
         StepDecl::new("g_update", "G の更新: 指定された数字で D をだます"),
@@ -129,7 +129,7 @@ pub fn with_label_planes(x: &ArrayRef4<f32>, labels: &[usize]) -> Array4<f32> {
 
 /// Trains the conditional GAN; see the module documentation.
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
-    let judge = judge::shared_traced(tr)?;
+    let pending_judge = judge::start_shared(); // trains on the second core meanwhile
     let all = digits::load();
     let (train, _) = all.split();
     let real_all = digits_tanh(&train); // (1442, 1, 8, 8) in [−1, 1]
@@ -138,7 +138,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let mut d = Discriminator::<f32>::new(1 + CLASSES, &mut rng)?;
     let mut opt_g = Adam::new(cfg.lr, cfg.beta1, 0.999, 1e-8)?;
     let mut opt_d = Adam::new(cfg.lr, cfg.beta1, 0.999, 1e-8)?;
-    crate::dcgan::report::data(tr, &train, judge)?;
+    crate::dcgan::report::data(tr, &train)?;
     report::condition(tr, cfg)?;
 
     let m = cfg.batch_size;
@@ -209,10 +209,11 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let requested: Vec<usize> = (0..CLASSES * PER_CLASS).map(|i| i % CLASSES).collect();
     let z = Array2::<f32>::random_using((requested.len(), cfg.z_dim), StandardNormal, &mut rng);
     let samples = sample(&mut g, &with_label(&z, &requested), m);
+    let judge = pending_judge.wait(tr)?;
     let p = judge.probabilities(&to_unit(&samples));
     let agreement = score::label_agreement(&p, &requested);
     let cs = score::classifier_score(&p);
-    report::evaluation(tr, &p, &requested, agreement, cs)?;
+    report::evaluation(tr, judge, &p, &requested, agreement, cs)?;
     Ok(vec![
         LABEL_AGREEMENT.measure(agreement),
         CLASSIFIER_SCORE.measure(cs),

@@ -82,7 +82,7 @@ pub const KERNEL: KernelInfo = KernelInfo {
         KnobSpec::int("z_dim", "ノイズ z の次元", 32, 1, 256),
     ],
     steps: &[
-        StepDecl::new("data", "本物の数字と判定器 (judge)"),
+        StepDecl::new("data", "本物の数字"),
         StepDecl::new("architecture", "DCGAN の設計指針"),
         StepDecl::new("d_update", "D の更新: 本物 → 1、偽物 → 0"),
         StepDecl::new("g_update", "G の更新: D をだます"),
@@ -149,7 +149,7 @@ pub struct IterStats {
 
 /// Trains the DCGAN; see the module documentation.
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
-    let judge = judge::shared_traced(tr)?;
+    let pending_judge = judge::start_shared(); // trains on the second core meanwhile
     let all = digits::load();
     let (train, _) = all.split();
     let real_all = digits_tanh(&train); // (1442, 1, 8, 8) in [−1, 1]
@@ -158,7 +158,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     let mut d = Discriminator::<f32>::new(1, &mut rng)?;
     let mut opt_g = Adam::new(cfg.lr, cfg.beta1, 0.999, 1e-8)?;
     let mut opt_d = Adam::new(cfg.lr, cfg.beta1, 0.999, 1e-8)?;
-    report::data(tr, &train, judge)?;
+    report::data(tr, &train)?;
     report::architecture(tr, &mut g, &mut d, cfg)?;
 
     let m = cfg.batch_size;
@@ -211,6 +211,7 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
         tr.progress("学習", it, cfg.iterations)?;
     }
 
+    let judge = pending_judge.wait(tr)?;
     // quiz:begin dcgan-eval
     let z = Array2::<f32>::random_using((EVAL_SAMPLES, cfg.z_dim), StandardNormal, &mut rng);
     let samples = sample(&mut g, &z, m); // (1000, 1, 8, 8) in [−1, 1]

@@ -16,9 +16,10 @@
 //! shifts as augmentation, which makes it tolerant of the small misplacements a generator makes.
 //! Its accuracy on the 355 test images is what every kernel reports as `judge_accuracy`.
 //!
-//! Training takes well under a second and depends only on [`JUDGE_SEED`], not on a kernel's
+//! Training takes about a second of CPU and depends only on [`JUDGE_SEED`], not on a kernel's
 //! seed, so one process trains it once ([`shared`]) and every kernel and test scores with the
-//! very same network.
+//! very same network. A kernel that needs it only at the end starts it on another thread
+//! ([`start_shared`]) and collects it when it scores ([`Pending::wait`]).
 //!
 //! The scores computed from its probabilities are in [`score`].
 
@@ -34,7 +35,9 @@ use ndarray::{Array2, Array4, ArrayRef4, Axis, s};
 use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand::seq::SliceRandom;
 use ndarray_rand::rand::{Rng, SeedableRng};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::thread::JoinHandle;
 
 /// The judge's fixed seed: its weights are the same in every run of every kernel.
 pub const JUDGE_SEED: u64 = 1;
@@ -239,6 +242,62 @@ static JUDGE: OnceLock<Judge> = OnceLock::new();
 /// The judge trained once per process (with [`JUDGE_SEED`]) and shared by every kernel.
 pub fn shared() -> &'static Judge {
     JUDGE.get_or_init(|| Judge::train(JUDGE_SEED))
+}
+
+/// The shared judge in training on a thread of its own, started by [`start_shared`].
+///
+/// A generative kernel needs the judge only to score its generator at the end, so the judge's
+/// one-time training (≈ 1 s of CPU) runs on the second core while the generator trains on the
+/// first. Dropping a `Pending` (a cancelled run) tells that thread to stop at its next
+/// mini-batch; the judge is then trained again by the next run that needs it.
+#[derive(Debug)]
+pub struct Pending {
+    thread: Option<JoinHandle<Option<Judge>>>,
+    stop: Arc<AtomicBool>,
+}
+
+/// Starts training the shared judge on another thread, unless this process already has it.
+pub fn start_shared() -> Pending {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let train = move || {
+        let tick = |_, _| (!flag.load(Ordering::Relaxed)).then_some(()).ok_or(());
+        Judge::train_until(JUDGE_SEED, tick).ok()
+    };
+    // If no thread can be started, `wait` trains the judge on the calling thread.
+    let thread = match JUDGE.get() {
+        Some(_) => None,
+        None => std::thread::Builder::new()
+            .name("judge".into())
+            .spawn(train)
+            .ok(),
+    };
+    Pending { thread, stop }
+}
+
+impl Pending {
+    /// The shared judge: waits for its thread (a cancel point every few milliseconds, in case
+    /// the generator finished first) and keeps what it trained.
+    pub fn wait(mut self, tr: &mut Trace) -> Result<&'static Judge, KernelError> {
+        if let Some(thread) = self.thread.take() {
+            while !thread.is_finished() {
+                tr.progress("判定器 (judge) の学習を待っています", 0, 1)?;
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            match thread.join() {
+                Ok(Some(judge)) => return Ok(JUDGE.get_or_init(|| judge)),
+                Ok(None) => {} // stopped: cannot happen before `self` is dropped
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        shared_traced(tr)
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
 }
 
 /// [`shared`], reporting the one-time training to `tr` (where a cancelled run stops; the

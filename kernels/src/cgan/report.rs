@@ -4,7 +4,7 @@ use super::{Config, PER_CLASS};
 use crate::KernelError;
 use crate::data::digits::{CLASSES, SIDE};
 use crate::generative::{d_histogram, sample_grid};
-use crate::judge::score;
+use crate::judge::{Judge, score};
 use crate::nn::activation::sigmoid;
 use crate::trace::{Cell, Table, Trace};
 use ndarray::{Array1, Array2, Array4};
@@ -91,6 +91,7 @@ pub(super) fn progress(
 
 pub(super) fn evaluation(
     tr: &mut Trace,
+    judge: &Judge,
     p: &Array2<f32>,
     requested: &[usize],
     agreement: f64,
@@ -134,6 +135,7 @@ pub(super) fn evaluation(
                     [Cell::from(bin(b)), k.into()]
                 }),
         );
+        crate::dcgan::report::judge_accuracy(s, judge);
         s.scalar("label_agreement", agreement);
         s.scalar("classifier_score", cs);
     })

@@ -11,21 +11,25 @@ use crate::judge::{Judge, as_images, score};
 use crate::nn::Params;
 use crate::nn::activation::sigmoid;
 use crate::nn::{Conv2d, ConvTranspose2d};
-use crate::trace::{Cell, Table, Trace};
+use crate::trace::{Cell, StepBuilder, Table, Trace};
 use ndarray::{Array2, Array4};
 
-pub(crate) fn data(tr: &mut Trace, train: &Digits, judge: &Judge) -> Result<(), KernelError> {
+pub(crate) fn data(tr: &mut Trace, train: &Digits) -> Result<(), KernelError> {
     let examples = real_examples(train, 6);
     tr.step("data", |s| {
         s.scalar("学習に使う本物の数字 (枚、8×8 画素)", train.len() as f64);
         s.image(sample_grid("本物の数字 (1 行に 1 クラス)", &examples, 6));
-        let label = format!("judge_accuracy (テスト {} 枚)", judge.test_images);
-        s.scalar(&label, judge.test_accuracy);
-        s.scalar(
-            "1 ピクセルずらしたテスト画像での正解率",
-            judge.shifted_test_accuracy,
-        );
     })
+}
+
+/// How well the judge itself reads real test digits (shown where it scores the samples).
+pub(crate) fn judge_accuracy(s: &mut StepBuilder, judge: &Judge) {
+    let label = format!("judge_accuracy (本物のテスト画像 {} 枚)", judge.test_images);
+    s.scalar(&label, judge.test_accuracy);
+    s.scalar(
+        "1 ピクセルずらしたテスト画像での正解率",
+        judge.shifted_test_accuracy,
+    );
 }
 
 /// An output shape `(C, H, W)` of one sample.
@@ -201,6 +205,7 @@ pub(super) fn evaluation(
             6,
         ));
         s.table(class_table("判定器によるクラスの内訳", &counts));
+        judge_accuracy(s, judge);
         s.scalar("classifier_score", cs);
         s.scalar("本物の数字の classifier score", real_cs);
         s.scalar(

@@ -60,7 +60,7 @@ pub mod unet;
 use crate::KernelError;
 use crate::data::digits::{self, Digits};
 use crate::generative::{check_bounded, is_checkpoint};
-use crate::judge::{self, Judge};
+use crate::judge;
 use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::gemm::serial;
@@ -209,7 +209,8 @@ pub struct Trained {
     pub outputs: Array4<f32>,
     /// Mean `|G(x) − y|` over all test pixels (pixels in `[−1, 1]`).
     pub test_l1: f64,
-    /// The judge's accuracy on the outputs (pooled to 8×8).
+    /// The judge's accuracy on the outputs (pooled to 8×8); scored in [`run`] once the judge,
+    /// trained meanwhile on another thread, is there (`NaN` until then).
     pub fcn_accuracy: f64,
     /// Mean gradient magnitude of the generated (bottom) half, see [`data::sharpness`].
     pub sharpness_bottom: f64,
@@ -232,7 +233,6 @@ fn train(
     variant: Variant,
     cfg: &Config,
     (train, test): (&Pairs, &Pairs),
-    judge: &Judge,
     tr: &mut Trace,
 ) -> Result<Trained, KernelError> {
     let mut rng = StdRng::seed_from_u64(cfg.seed.wrapping_add(variant as u64));
@@ -298,11 +298,10 @@ fn train(
     }
     let outputs = translate(&mut g, &test.x, m);
     let test_l1 = f64::from(l1(&outputs, &test.y).0);
-    let fcn_accuracy = judge.accuracy(&data::for_judge(&outputs), &test.labels);
     Ok(Trained {
         variant,
         test_l1,
-        fcn_accuracy,
+        fcn_accuracy: f64::NAN,
         sharpness_bottom: data::sharpness(&outputs, 4..8),
         hf: sharpness::generated_hf(&outputs),
         outputs,
@@ -316,7 +315,6 @@ fn train(
 fn train_all(
     cfg: &Config,
     data: (&Pairs, &Pairs),
-    judge: &Judge,
     tr: &mut Trace,
 ) -> Result<Vec<Trained>, KernelError> {
     let cancel = AtomicBool::new(false);
@@ -327,12 +325,12 @@ fn train_all(
             wtr.declare(KERNEL.steps);
             let trained = [Variant::EncDecCganL1, Variant::UNetL1]
                 .into_iter()
-                .map(|v| serial(|| train(v, cfg, data, judge, &mut wtr)))
+                .map(|v| serial(|| train(v, cfg, data, &mut wtr)))
                 .collect::<Result<Vec<_>, _>>();
             trained.map(|t| (t, sink.steps))
         });
         // both cores are busy with a model each: their matrix products stay unsplit
-        let full = serial(|| train(Variant::UNetCganL1, cfg, data, judge, tr));
+        let full = serial(|| train(Variant::UNetCganL1, cfg, data, tr));
         if full.is_err() {
             cancel.store(true, Ordering::Relaxed);
         }
@@ -352,13 +350,17 @@ fn train_all(
 
 /// Trains the three models and compares them; see the module documentation.
 pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
-    let judge = judge::shared_traced(tr)?;
+    let pending_judge = judge::start_shared(); // trains alongside the three models
     let (train_d, test_d) = digits::load().split();
     let (train_p, test_p) = (Pairs::new(&train_d), Pairs::new(&test_d));
-    let real_accuracy = judge.accuracy(&data::for_judge(&test_p.y), &test_p.labels);
-    report::task(tr, &test_p, real_accuracy)?;
+    report::task(tr, &test_p)?;
     report::architecture(tr, cfg)?;
-    let results = train_all(cfg, (&train_p, &test_p), judge, tr)?;
+    let mut results = train_all(cfg, (&train_p, &test_p), tr)?;
+    let judge = pending_judge.wait(tr)?;
+    let real_accuracy = judge.accuracy(&data::for_judge(&test_p.y), &test_p.labels);
+    for r in &mut results {
+        r.fcn_accuracy = judge.accuracy(&data::for_judge(&r.outputs), &test_p.labels);
+    }
     let [full, encdec, l1_only] = [&results[0], &results[1], &results[2]];
     let fcn_ratio = full.fcn_accuracy / real_accuracy.max(1e-9);
     let skip_gain = encdec.test_l1 / full.test_l1.max(1e-9);

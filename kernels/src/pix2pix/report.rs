@@ -38,13 +38,12 @@ fn patch_map(name: &str, logits: &Array4<f32>) -> Image {
     }
 }
 
-pub(super) fn task(tr: &mut Trace, test: &Pairs, real_accuracy: f64) -> Result<(), KernelError> {
+pub(super) fn task(tr: &mut Trace, test: &Pairs) -> Result<(), KernelError> {
     tr.step("task", |s| {
         s.image(rows_grid(
             "上: 入力 x (下半分を隠した)、下: 正解 y",
             &[&test.x, &test.y],
         ));
-        s.scalar("判定器の正解率 (正解 y を 8×8 に縮小)", real_accuracy);
         s.scalar("テストのペア数", test.x.len_of(Axis(0)) as f64);
     })
 }
@@ -196,6 +195,7 @@ pub(super) fn ablation(
                 ]
             }),
         );
+        s.scalar("判定器の正解率 (正解 y を 8×8 に縮小)", real_accuracy);
         s.scalar("本物 (正解 y) の高周波エネルギー (下半分)", real_hf);
         let mut all = vec![&test.x];
         all.extend(outs.iter().copied());

@@ -6,7 +6,7 @@
 use super::{Float, NnError, Params};
 use ndarray::{Array, ArrayD, ArrayRef, Axis, Dimension, Zip};
 
-/// `dL/dx = dL/dy ⊙ f'(x)` with `f'(x)` cached as a dynamic-dimension array.
+/// `dL/dx = dL/dy ⊙ f'(x)` with `f'(x)` cached as a dynamic-dimension array, in one pass.
 fn times_cached<A: Float, D: Dimension>(
     layer: &str,
     dout: &ArrayRef<A, D>,
@@ -20,11 +20,40 @@ fn times_cached<A: Float, D: Dimension>(
         deriv.shape(),
         "{layer}: dout shape differs from the output"
     );
-    let mut dx = dout.to_owned();
-    Zip::from(&mut dx)
-        .and(deriv.view().into_dimensionality::<D>().expect("same shape"))
-        .for_each(|d, &f| *d *= f);
-    dx
+    let dout = dout.as_standard_layout();
+    let (ds, fs) = (dout.as_slice(), deriv.as_slice());
+    let (ds, fs) = (ds.expect("standard layout"), fs.expect("cached in standard layout"));
+    let dx = ds.iter().zip(fs).map(|(&d, &f)| d * f).collect();
+    Array::from_shape_vec(dout.raw_dim(), dx).expect("same element count")
+}
+
+/// `y = f(x)` and the cached `f'(x)` in **one** pass over `x`: `f` returns `(y, f'(x))`. The
+/// previous step's derivative buffer is overwritten when the shape is unchanged (a layer sees
+/// the same shape every step), so no allocation for it.
+fn map_with_deriv<A: Float, D: Dimension>(
+    x: &ArrayRef<A, D>,
+    cached: &mut Option<ArrayD<A>>,
+    f: impl Fn(A) -> (A, A),
+) -> Array<A, D> {
+    let mut deriv = match cached.take() {
+        Some(d) if d.shape() == x.shape() && d.is_standard_layout() => d,
+        _ => ArrayD::zeros(x.shape()),
+    };
+    let x = x.as_standard_layout();
+    let xs = x.as_slice().expect("standard layout");
+    let dst = deriv.as_slice_mut().expect("standard layout");
+    let y = xs
+        .iter()
+        .zip(dst)
+        .map(|(&v, d)| {
+            let (y, dy) = f(v);
+            *d = dy;
+            y
+        })
+        .collect();
+    let y = Array::from_shape_vec(x.raw_dim(), y).expect("same element count");
+    *cached = Some(deriv);
+    y
 }
 
 // None of the activations has parameters.
@@ -68,11 +97,13 @@ impl<A: Float> ReLU<A> {
     }
 
     pub fn forward<D: Dimension>(&mut self, x: &ArrayRef<A, D>) -> Array<A, D> {
-        self.mask = Some(
-            x.mapv(|v| if v > A::zero() { A::one() } else { A::zero() })
-                .into_dyn(),
-        );
-        x.mapv(|v| v.max(A::zero()))
+        map_with_deriv(x, &mut self.mask, |v| {
+            if v > A::zero() {
+                (v, A::one())
+            } else {
+                (v.max(A::zero()), A::zero())
+            }
+        })
     }
 
     /// # Panics
@@ -116,11 +147,9 @@ impl<A: Float> LeakyReLU<A> {
 
     pub fn forward<D: Dimension>(&mut self, x: &ArrayRef<A, D>) -> Array<A, D> {
         let s = self.slope;
-        self.deriv = Some(
-            x.mapv(|v| if v > A::zero() { A::one() } else { s })
-                .into_dyn(),
-        );
-        x.mapv(|v| if v > A::zero() { v } else { s * v })
+        map_with_deriv(x, &mut self.deriv, |v| {
+            if v > A::zero() { (v, A::one()) } else { (s * v, s) }
+        })
     }
 
     /// # Panics
@@ -145,9 +174,10 @@ impl<A: Float> Tanh<A> {
     }
 
     pub fn forward<D: Dimension>(&mut self, x: &ArrayRef<A, D>) -> Array<A, D> {
-        let y = x.mapv(A::tanh);
-        self.deriv = Some(y.mapv(|t| A::one() - t * t).into_dyn());
-        y
+        map_with_deriv(x, &mut self.deriv, |v| {
+            let t = v.tanh();
+            (t, A::one() - t * t)
+        })
     }
 
     /// # Panics
@@ -182,9 +212,10 @@ impl<A: Float> Sigmoid<A> {
     }
 
     pub fn forward<D: Dimension>(&mut self, x: &ArrayRef<A, D>) -> Array<A, D> {
-        let y = x.mapv(sigmoid);
-        self.deriv = Some(y.mapv(|s| s * (A::one() - s)).into_dyn());
-        y
+        map_with_deriv(x, &mut self.deriv, |v| {
+            let s = sigmoid(v);
+            (s, s * (A::one() - s))
+        })
     }
 
     /// # Panics

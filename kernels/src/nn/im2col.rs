@@ -186,12 +186,21 @@ pub(crate) fn col2im<A: Float>(col: &ArrayRef2<A>, n: usize, g: &Geometry) -> Ar
 
 /// `(N, C, H, W) -> (C, N·H·W)`: row `c` holds channel `c` of every image, the layout of a
 /// GEMM result `W2 · col`. Moves whole `H·W` planes.
+#[cfg(test)]
 pub(crate) fn nchw_to_cm<A: Float>(x: &ArrayRef4<A>) -> Array2<A> {
+    let mut out = Array2::zeros((0, 0));
+    nchw_to_cm_into(x, &mut out);
+    out
+}
+
+/// [`nchw_to_cm`] into `out`, reusing its memory when it already has the shape `(C, N·H·W)`.
+pub(crate) fn nchw_to_cm_into<A: Float>(x: &ArrayRef4<A>, out: &mut Array2<A>) {
     let (n, c, h, w) = x.dim();
     let hw = h * w;
     let x = x.as_standard_layout();
-    let mut out = Array2::zeros((c, n * hw));
-    let os = out.as_slice_mut().expect("fresh array");
+    // every entry is overwritten below
+    reshaped(out, (c, n * hw));
+    let os = out.as_slice_mut().expect("standard layout");
     for (i, plane) in x
         .as_slice()
         .expect("standard layout")
@@ -201,7 +210,6 @@ pub(crate) fn nchw_to_cm<A: Float>(x: &ArrayRef4<A>) -> Array2<A> {
         let (img, ch) = (i / c, i % c);
         os[(ch * n + img) * hw..][..hw].copy_from_slice(plane);
     }
-    out
 }
 
 /// `(C, N·H·W) -> (N, C, H, W)`, the inverse of [`nchw_to_cm`].

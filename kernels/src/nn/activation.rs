@@ -22,7 +22,10 @@ fn times_cached<A: Float, D: Dimension>(
     );
     let dout = dout.as_standard_layout();
     let (ds, fs) = (dout.as_slice(), deriv.as_slice());
-    let (ds, fs) = (ds.expect("standard layout"), fs.expect("cached in standard layout"));
+    let (ds, fs) = (
+        ds.expect("standard layout"),
+        fs.expect("cached in standard layout"),
+    );
     let dx = ds.iter().zip(fs).map(|(&d, &f)| d * f).collect();
     Array::from_shape_vec(dout.raw_dim(), dx).expect("same element count")
 }
@@ -148,7 +151,11 @@ impl<A: Float> LeakyReLU<A> {
     pub fn forward<D: Dimension>(&mut self, x: &ArrayRef<A, D>) -> Array<A, D> {
         let s = self.slope;
         map_with_deriv(x, &mut self.deriv, |v| {
-            if v > A::zero() { (v, A::one()) } else { (s * v, s) }
+            if v > A::zero() {
+                (v, A::one())
+            } else {
+                (s * v, s)
+            }
         })
     }
 

@@ -2,7 +2,7 @@
 
 use super::gemm::gemm;
 use super::im2col::{
-    Geometry, add_channel_bias, cm_to_nchw, col2im, im2col, nchw_to_cm_into, reshaped,
+    Geometry, TapMap, add_channel_bias, cm_to_nchw, col2im, im2col, nchw_to_cm_into, reshaped,
     weight_matrix, weight_matrix_mut,
 };
 use super::params::visit_array;
@@ -38,6 +38,8 @@ pub struct Conv2d<A: Float> {
     dcol: Array2<A>,
     /// Work space `(C_out, N·OH·OW)` for the output rows of forward and `dY`'s rows in backward.
     rows: Array2<A>,
+    /// The im2col / col2im index table of the last geometry.
+    maps: TapMap,
     /// Geometry and batch size of the last forward.
     last: Option<(Geometry, usize)>,
 }
@@ -70,6 +72,7 @@ impl<A: Float> Conv2d<A> {
             col: Array2::zeros((0, 0)),
             dcol: Array2::zeros((0, 0)),
             rows: Array2::zeros((0, 0)),
+            maps: TapMap::default(),
             last: None,
         };
         let (fan_in, _) = conv.fans();
@@ -113,7 +116,7 @@ impl<A: Float> Conv2d<A> {
         );
         let g = self.geometry((c, h, w)).unwrap_or_else(|e| panic!("{e}"));
         // (N, C, H, W) -> (C·k·k, N·OH·OW): one patch per column
-        im2col(x, &g, &mut self.col);
+        im2col(x, &g, &mut self.col, &mut self.maps);
         // (C_out, C·k·k) · (C·k·k, N·OH·OW) -> (C_out, N·OH·OW)
         let out_ch = self.w.len_of(Axis(0));
         reshaped(&mut self.rows, (out_ch, n * g.oh * g.ow));
@@ -203,7 +206,7 @@ impl<A: Float> Conv2d<A> {
             self.dcol.view_mut(),
         );
         // scatter the patch gradients back onto the image: (C·k·k, N·OH·OW) -> (N, C_in, H, W)
-        col2im(&self.dcol, n, g)
+        col2im(&self.dcol, n, g, &mut self.maps)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::gemm::gemm;
 use super::im2col::{
-    Geometry, add_channel_bias, channel_sums, cm_to_nchw, col2im, im2col, nchw_to_cm_into,
+    Geometry, TapMap, add_channel_bias, channel_sums, cm_to_nchw, col2im, im2col, nchw_to_cm_into,
     reshaped, weight_matrix, weight_matrix_mut,
 };
 use super::params::visit_array;
@@ -38,6 +38,8 @@ pub struct ConvTranspose2d<A: Float> {
     cols: Array2<A>,
     /// Work space for `dL/dx` as `(C_in, N·H·W)` in backward, reused across steps.
     dx2: Array2<A>,
+    /// The im2col / col2im index table of the last geometry.
+    maps: TapMap,
     /// Geometry of the adjoint convolution and batch size of the last forward.
     last: Option<(Geometry, usize)>,
 }
@@ -70,6 +72,7 @@ impl<A: Float> ConvTranspose2d<A> {
             x2: Array2::zeros((0, 0)),
             cols: Array2::zeros((0, 0)),
             dx2: Array2::zeros((0, 0)),
+            maps: TapMap::default(),
             last: None,
         };
         let (fan_in, _) = layer.fans();
@@ -139,7 +142,7 @@ impl<A: Float> ConvTranspose2d<A> {
             self.cols.view_mut(),
         );
         // scatter-add the patches: (C_out·k·k, N·H·W) -> (N, C_out, OH, OW)
-        let mut y = col2im(&self.cols, n, &g);
+        let mut y = col2im(&self.cols, n, &g, &mut self.maps);
         add_channel_bias(&mut y, &self.b);
         self.last = Some((g, n));
         y
@@ -177,7 +180,7 @@ impl<A: Float> ConvTranspose2d<A> {
         );
         self.db += &channel_sums(dout);
         // gather the patches back: (N, C_out, OH, OW) -> (C_out·k·k, N·H·W)
-        im2col(dout, &g, &mut self.cols);
+        im2col(dout, &g, &mut self.cols, &mut self.maps);
         (g, n)
     }
 

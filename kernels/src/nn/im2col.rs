@@ -71,28 +71,34 @@ impl Geometry {
     }
 }
 
-/// Marks a tap that reads padding in a [`tap_map`].
-const PAD: usize = usize::MAX;
+/// Marks a tap that reads padding in a [`tap_map`]: far enough out of range that adding a
+/// channel offset to it stays out of range (and cannot overflow).
+const PAD: usize = usize::MAX / 2;
 
-/// For every kernel tap `(ki, kj)` and every output position `(oh, ow)`, the input pixel the tap
-/// reads, as an offset `ih·W + iw` into one channel plane, or [`PAD`] where it reads padding:
-/// `ih = oh·s + ki − p`, `iw = ow·s + kj − p`. A `(k·k, OH·OW)` table, computed once per call
-/// and shared by all `C·N` planes, so the copy loops below do no index arithmetic of their own.
-fn tap_map(g: &Geometry) -> Vec<usize> {
+/// For every kernel tap `(ki, kj)` and every column `(n, oh, ow)` of the patch matrix, the input
+/// element the tap reads, as an offset `n·C·H·W + ih·W + iw` into the image batch **without**
+/// the channel's `c·H·W`, or [`PAD`] where it reads padding: `ih = oh·s + ki − p`,
+/// `iw = ow·s + kj − p`. A `(k·k, N·OH·OW)` table, computed once per call and shared by all `C`
+/// channels, so each row of the patch matrix is one run of `N·OH·OW` copies without index
+/// arithmetic (on DCGAN's 2×2 maps a run per image would be four elements long).
+fn tap_map(g: &Geometry, n: usize) -> Vec<usize> {
     let inside = |o: usize, tap: usize, size: usize| {
         (o * g.stride + tap)
             .checked_sub(g.pad)
             .filter(|&i| i < size)
     };
-    let mut map = Vec::with_capacity(g.k * g.k * g.oh * g.ow);
+    let image = g.c * g.h * g.w;
+    let mut map = Vec::with_capacity(g.k * g.k * n * g.oh * g.ow);
     for ki in 0..g.k {
         for kj in 0..g.k {
-            for oh in 0..g.oh {
-                for ow in 0..g.ow {
-                    map.push(match (inside(oh, ki, g.h), inside(ow, kj, g.w)) {
-                        (Some(ih), Some(iw)) => ih * g.w + iw,
-                        _ => PAD,
-                    });
+            for img in 0..n {
+                for oh in 0..g.oh {
+                    for ow in 0..g.ow {
+                        map.push(match (inside(oh, ki, g.h), inside(ow, kj, g.w)) {
+                            (Some(ih), Some(iw)) => img * image + ih * g.w + iw,
+                            _ => PAD,
+                        });
+                    }
                 }
             }
         }
@@ -100,30 +106,51 @@ fn tap_map(g: &Geometry) -> Vec<usize> {
     map
 }
 
+/// A layer's [`tap_map`], kept across steps and rebuilt only when the geometry or the batch
+/// size changes (building it costs as much as a quarter of the copy it serves).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TapMap {
+    key: Option<(Geometry, usize)>,
+    map: Vec<usize>,
+}
+
+impl TapMap {
+    /// The table for geometry `g` and batch size `n`.
+    fn get(&mut self, g: &Geometry, n: usize) -> &[usize] {
+        if self.key != Some((*g, n)) {
+            self.map = tap_map(g, n);
+            self.key = Some((*g, n));
+        }
+        &self.map
+    }
+}
+
 /// `(N, C, H, W) -> (C·k·k, N·OH·OW)`: **column** `(n, oh, ow)` holds the patch under the
 /// kernel at that output position (zeros where it hangs over the padding), row `(c, ki, kj)`
-/// one kernel tap. Filled a row at a time: for each image, the row's `OH·OW` entries are gathered
-/// from one channel plane through the tap's [`tap_map`].
+/// one kernel tap. Filled a row at a time: the row's `N·OH·OW` entries are gathered from
+/// channel `c` of every image through the tap's [`tap_map`].
 ///
 /// Writes into `col`, reusing its memory when it already has the right size: a layer calls this
 /// every step with the same shapes, and a fresh multi-megabyte buffer each time costs page faults.
-pub(crate) fn im2col<A: Float>(x: &ArrayRef4<A>, g: &Geometry, col: &mut Array2<A>) {
+pub(crate) fn im2col<A: Float>(
+    x: &ArrayRef4<A>,
+    g: &Geometry,
+    col: &mut Array2<A>,
+    maps: &mut TapMap,
+) {
     let n = x.len_of(Axis(0));
     let x = x.as_standard_layout();
     let xs = x.as_slice().expect("standard layout");
-    let (hw, out_hw, cols, taps) = (g.h * g.w, g.oh * g.ow, n * g.oh * g.ow, g.k * g.k);
-    let map = tap_map(g);
+    let (hw, cols, taps) = (g.h * g.w, n * g.oh * g.ow, g.k * g.k);
+    let map = maps.get(g, n);
     // every entry is written below (padding taps with 0), so the stale contents may stay
     reshaped(col, (g.patch_len(), cols));
     let cs = col.as_slice_mut().expect("standard layout");
-    for (r, dst_row) in cs.chunks_exact_mut(cols.max(1)).enumerate() {
-        let (c, tap) = (r / taps, r % taps);
-        let tap_map = &map[tap * out_hw..][..out_hw];
-        for (img, dst) in dst_row.chunks_exact_mut(out_hw.max(1)).enumerate() {
-            let plane = &xs[(img * g.c + c) * hw..][..hw];
-            for (d, &m) in dst.iter_mut().zip(tap_map) {
-                *d = plane.get(m).copied().unwrap_or_else(A::zero);
-            }
+    for (r, dst) in cs.chunks_exact_mut(cols.max(1)).enumerate() {
+        let (base, tap) = ((r / taps) * hw, r % taps);
+        let tap_map = &map[tap * cols..][..cols];
+        for (d, &m) in dst.iter_mut().zip(tap_map) {
+            *d = xs.get(base + m).copied().unwrap_or_else(A::zero);
         }
     }
 }
@@ -161,23 +188,26 @@ pub(crate) fn weight_matrix_mut<A: Float>(
 }
 
 /// The adjoint of [`im2col`]: `(C·k·k, N·OH·OW) -> (N, C, H, W)`, adding every patch entry
-/// onto the input pixel it was copied from (entries over the padding are dropped).
-pub(crate) fn col2im<A: Float>(col: &ArrayRef2<A>, n: usize, g: &Geometry) -> Array4<A> {
+/// onto the input pixel it was copied from (entries over the padding are dropped), a row of
+/// the patch matrix at a time through the same [`tap_map`].
+pub(crate) fn col2im<A: Float>(
+    col: &ArrayRef2<A>,
+    n: usize,
+    g: &Geometry,
+    maps: &mut TapMap,
+) -> Array4<A> {
     let col = col.as_standard_layout();
     let cs = col.as_slice().expect("standard layout");
-    let (hw, out_hw, cols, taps) = (g.h * g.w, g.oh * g.ow, n * g.oh * g.ow, g.k * g.k);
-    let map = tap_map(g);
+    let (hw, cols, taps) = (g.h * g.w, n * g.oh * g.ow, g.k * g.k);
+    let map = maps.get(g, n);
     let mut x = Array4::zeros((n, g.c, g.h, g.w));
     let xs = x.as_slice_mut().expect("fresh array");
-    for (r, src_row) in cs.chunks_exact(cols.max(1)).enumerate() {
-        let (c, tap) = (r / taps, r % taps);
-        let tap_map = &map[tap * out_hw..][..out_hw];
-        for (img, src) in src_row.chunks_exact(out_hw.max(1)).enumerate() {
-            let plane = &mut xs[(img * g.c + c) * hw..][..hw];
-            for (&v, &m) in src.iter().zip(tap_map) {
-                if let Some(p) = plane.get_mut(m) {
-                    *p += v;
-                }
+    for (r, src) in cs.chunks_exact(cols.max(1)).enumerate() {
+        let (base, tap) = ((r / taps) * hw, r % taps);
+        let tap_map = &map[tap * cols..][..cols];
+        for (&v, &m) in src.iter().zip(tap_map) {
+            if let Some(p) = xs.get_mut(base + m) {
+                *p += v;
             }
         }
     }
@@ -254,9 +284,68 @@ mod tests {
     use super::*;
     use ndarray::Array;
 
+    /// The straightforward im2col: every entry computes its input pixel and tests the padding.
+    fn im2col_direct(x: &Array4<f64>, g: &Geometry) -> Array2<f64> {
+        let n = x.len_of(Axis(0));
+        Array2::from_shape_fn((g.patch_len(), n * g.oh * g.ow), |(r, col)| {
+            let (c, ki, kj) = (r / (g.k * g.k), r / g.k % g.k, r % g.k);
+            let (img, oh, ow) = (col / (g.oh * g.ow), col / g.ow % g.oh, col % g.ow);
+            let ih = (oh * g.stride + ki).checked_sub(g.pad).filter(|&i| i < g.h);
+            let iw = (ow * g.stride + kj).checked_sub(g.pad).filter(|&i| i < g.w);
+            match (ih, iw) {
+                (Some(ih), Some(iw)) => x[[img, c, ih, iw]],
+                _ => 0.0,
+            }
+        })
+    }
+
+    /// The straightforward col2im: entries added one by one in row order onto their pixels.
+    fn col2im_direct(col: &Array2<f64>, n: usize, g: &Geometry) -> Array4<f64> {
+        let mut x = Array4::zeros((n, g.c, g.h, g.w));
+        for ((r, cl), &v) in col.indexed_iter() {
+            let (c, ki, kj) = (r / (g.k * g.k), r / g.k % g.k, r % g.k);
+            let (img, oh, ow) = (cl / (g.oh * g.ow), cl / g.ow % g.oh, cl % g.ow);
+            let ih = (oh * g.stride + ki).checked_sub(g.pad).filter(|&i| i < g.h);
+            let iw = (ow * g.stride + kj).checked_sub(g.pad).filter(|&i| i < g.w);
+            if let (Some(ih), Some(iw)) = (ih, iw) {
+                x[[img, c, ih, iw]] += v;
+            }
+        }
+        x
+    }
+
+    /// The whole-row table versions equal the straightforward loops exactly (same sums in the
+    /// same order), on DCGAN's, pix2pix's and CAM's shapes and odd ones.
+    #[test]
+    fn row_tables_equal_the_direct_loops() {
+        for (c, h, w, k, s, p) in [
+            (3, 4, 4, 4, 2, 1),
+            (2, 2, 2, 4, 2, 1),
+            (2, 8, 8, 4, 2, 1),
+            (2, 5, 7, 3, 1, 1),
+            (1, 7, 6, 3, 2, 0),
+            (2, 3, 3, 1, 1, 0),
+            (1, 6, 5, 5, 3, 2),
+        ] {
+            let g = Geometry::new("test", (c, h, w), k, s, p).unwrap();
+            let x = Array::from_shape_fn((3, c, h, w), |(a, b, i, j)| {
+                ((a * 7 + b * 5 + i * 3 + j) % 11) as f64 / 3.0 - 1.7
+            });
+            assert_eq!(to_col(&x, &g), im2col_direct(&x, &g), "im2col {g:?}");
+            let col = Array::from_shape_fn((g.patch_len(), 3 * g.oh * g.ow), |(i, j)| {
+                ((i * 13 + j * 7) % 17) as f64 / 7.0 - 1.1
+            });
+            assert_eq!(
+                col2im(&col, 3, &g, &mut TapMap::default()),
+                col2im_direct(&col, 3, &g),
+                "col2im {g:?}"
+            );
+        }
+    }
+
     fn to_col(x: &Array4<f64>, g: &Geometry) -> Array2<f64> {
         let mut col = Array2::zeros((0, 0));
-        im2col(x, g, &mut col);
+        im2col(x, g, &mut col, &mut TapMap::default());
         col
     }
 
@@ -276,7 +365,7 @@ mod tests {
             let col = to_col(&x, &g);
             let c = Array::from_shape_fn(col.dim(), |(i, j)| ((i * 13 + j * 7) % 17) as f64 - 8.0);
             let lhs = (&col * &c).sum();
-            let rhs = (&x * &col2im(&c, 2, &g)).sum();
+            let rhs = (&x * &col2im(&c, 2, &g, &mut TapMap::default())).sum();
             assert_eq!(lhs, rhs, "h{h} w{w} k{k} s{s} p{p}");
         }
     }
@@ -318,11 +407,11 @@ mod tests {
         let x = Array::from_shape_fn((2, 2, 4, 4), |(a, b, c, d)| (a + b + c * d) as f64);
         let g = Geometry::new("test", (2, 4, 4), 3, 1, 1).unwrap();
         let mut col = Array2::zeros((0, 0));
-        im2col(&x, &g, &mut col);
+        im2col(&x, &g, &mut col, &mut TapMap::default());
         let first = col.clone();
         let ptr = col.as_ptr();
         col.fill(7.0); // stale contents must not leak into the next call
-        im2col(&x, &g, &mut col);
+        im2col(&x, &g, &mut col, &mut TapMap::default());
         assert_eq!(col, first);
         assert_eq!(col.as_ptr(), ptr);
     }

@@ -256,10 +256,19 @@ pub(crate) fn cm_to_nchw<A: Float>(a: &ArrayRef2<A>, n: usize, h: usize, w: usiz
     out
 }
 
-/// `y[n, c, h, w] += b[c]`.
+/// `y[n, c, h, w] += b[c]`, a contiguous `H·W` plane at a time (a strided per-channel view of
+/// DCGAN's 2×2 maps would be iterated four elements at a time).
 pub(crate) fn add_channel_bias<A: Float>(y: &mut Array4<A>, b: &Array1<A>) {
-    for (mut plane, &bc) in y.axis_iter_mut(Axis(1)).zip(b) {
-        plane.mapv_inplace(|v| v + bc);
+    let (c, hw) = (y.len_of(Axis(1)), y.len_of(Axis(2)) * y.len_of(Axis(3)));
+    let Some(ys) = y.as_slice_mut() else {
+        for (mut plane, &bc) in y.axis_iter_mut(Axis(1)).zip(b) {
+            plane.mapv_inplace(|v| v + bc);
+        }
+        return;
+    };
+    for (i, plane) in ys.chunks_exact_mut(hw.max(1)).enumerate() {
+        let bc = b[i % c];
+        plane.iter_mut().for_each(|v| *v = *v + bc);
     }
 }
 
@@ -368,6 +377,20 @@ mod tests {
             let rhs = (&x * &col2im(&c, 2, &g, &mut TapMap::default())).sum();
             assert_eq!(lhs, rhs, "h{h} w{w} k{k} s{s} p{p}");
         }
+    }
+
+    #[test]
+    fn channel_bias_is_added_to_every_plane_of_its_channel() {
+        let mut y = Array::from_shape_fn((2, 3, 2, 2), |(a, b, c, d)| (a + b + c + d) as f64);
+        let b = Array1::from(vec![10.0, 20.0, 30.0]);
+        let expected = Array::from_shape_fn(y.dim(), |(a, ch, c, d)| y[[a, ch, c, d]] + b[ch]);
+        add_channel_bias(&mut y, &b);
+        assert_eq!(y, expected);
+        // a strided array takes the per-channel view path
+        let mut t = expected.clone().permuted_axes([0, 1, 3, 2]);
+        add_channel_bias(&mut t, &b);
+        let twice = Array::from_shape_fn(y.dim(), |(a, ch, c, d)| y[[a, ch, d, c]] + b[ch]);
+        assert_eq!(t, twice);
     }
 
     #[test]

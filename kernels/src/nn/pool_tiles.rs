@@ -26,7 +26,10 @@ pub(crate) fn forward<A: Float>(xs: &[A], ys: &mut [A], g: &Geometry) {
     if plane_out == 0 {
         return;
     }
-    for (x, y) in xs.chunks_exact(plane_in).zip(ys.chunks_exact_mut(plane_out)) {
+    for (x, y) in xs
+        .chunks_exact(plane_in)
+        .zip(ys.chunks_exact_mut(plane_out))
+    {
         for (oh, yrow) in y.chunks_exact_mut(g.ow).enumerate() {
             yrow.fill(A::zero());
             for u in 0..k {
@@ -47,7 +50,10 @@ pub(crate) fn backward<A: Float>(dys: &[A], dxs: &mut [A], g: &Geometry) {
     if plane_out == 0 {
         return;
     }
-    for (dy, dx) in dys.chunks_exact(plane_out).zip(dxs.chunks_exact_mut(plane_in)) {
+    for (dy, dx) in dys
+        .chunks_exact(plane_out)
+        .zip(dxs.chunks_exact_mut(plane_in))
+    {
         for (oh, dyrow) in dy.chunks_exact(g.ow).enumerate() {
             for u in 0..k {
                 let dxrow = &mut dx[(oh * k + u) * g.w..][..g.ow * k];
@@ -93,7 +99,11 @@ mod tests {
                         dx_ref[[a, b, k * i + u, k * j + v]] += d * (1.0 / (k * k) as f64);
                     }
                 }
-                assert_eq!(y[[a, b, i, j]], acc * (1.0 / (k * k) as f64), "{h}×{w} k{k}");
+                assert_eq!(
+                    y[[a, b, i, j]],
+                    acc * (1.0 / (k * k) as f64),
+                    "{h}×{w} k{k}"
+                );
             }
             assert_eq!(y.dim(), (2, 3, oh, ow));
             assert_eq!(dx, dx_ref, "{h}×{w} k{k}");

@@ -2,7 +2,7 @@
 
 use super::gemm::gemm;
 use super::im2col::{
-    Geometry, TapMap, add_channel_bias, cm_to_nchw, col2im, im2col, nchw_to_cm_into, reshaped,
+    Geometry, TapMap, cm_to_nchw_plus_bias, col2im, im2col, nchw_to_cm_into, reshaped,
     weight_matrix, weight_matrix_mut,
 };
 use super::params::visit_array;
@@ -127,9 +127,8 @@ impl<A: Float> Conv2d<A> {
             A::zero(),
             self.rows.view_mut(),
         );
-        // (C_out, N·OH·OW) -> (N, C_out, OH, OW)
-        let mut y = cm_to_nchw(&self.rows, n, g.oh, g.ow);
-        add_channel_bias(&mut y, &self.b);
+        // (C_out, N·OH·OW) -> (N, C_out, OH, OW), + b[o]
+        let y = cm_to_nchw_plus_bias(&self.rows, (n, g.oh, g.ow), &self.b);
         self.last = Some((g, n));
         y
     }

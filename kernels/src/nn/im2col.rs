@@ -247,13 +247,31 @@ pub(crate) fn cm_to_nchw<A: Float>(a: &ArrayRef2<A>, n: usize, h: usize, w: usiz
     let (c, hw) = (a.nrows(), h * w);
     let a = a.as_standard_layout();
     let src = a.as_slice().expect("standard layout");
-    let mut out = Array4::zeros((n, c, h, w));
-    let os = out.as_slice_mut().expect("fresh array");
-    for (i, plane) in os.chunks_exact_mut(hw.max(1)).enumerate() {
+    // built in output order: no zero-fill before the copy
+    let mut out = Vec::with_capacity(n * c * hw);
+    for i in 0..n * c {
         let (img, ch) = (i / c, i % c);
-        plane.copy_from_slice(&src[(ch * n + img) * hw..][..hw]);
+        out.extend_from_slice(&src[(ch * n + img) * hw..][..hw]);
     }
-    out
+    Array4::from_shape_vec((n, c, h, w), out).expect("element count preserved")
+}
+
+/// [`cm_to_nchw`] and then `y[n, c, h, w] += b[c]`, in one pass: a convolution's output.
+pub(crate) fn cm_to_nchw_plus_bias<A: Float>(
+    a: &ArrayRef2<A>,
+    (n, h, w): (usize, usize, usize),
+    b: &Array1<A>,
+) -> Array4<A> {
+    let (c, hw) = (a.nrows(), h * w);
+    let a = a.as_standard_layout();
+    let src = a.as_slice().expect("standard layout");
+    let mut out = Vec::with_capacity(n * c * hw);
+    for i in 0..n * c {
+        let (img, ch) = (i / c, i % c);
+        let bc = b[ch];
+        out.extend(src[(ch * n + img) * hw..][..hw].iter().map(|&v| v + bc));
+    }
+    Array4::from_shape_vec((n, c, h, w), out).expect("element count preserved")
 }
 
 /// `y[n, c, h, w] += b[c]`, a contiguous `H·W` plane at a time (a strided per-channel view of
@@ -391,6 +409,15 @@ mod tests {
         add_channel_bias(&mut t, &b);
         let twice = Array::from_shape_fn(y.dim(), |(a, ch, c, d)| y[[a, ch, d, c]] + b[ch]);
         assert_eq!(t, twice);
+    }
+
+    #[test]
+    fn channel_major_with_bias_is_the_copy_plus_the_bias() {
+        let a = Array::from_shape_fn((3, 8), |(i, j)| (i * 8 + j) as f64 / 3.0);
+        let b = Array1::from(vec![0.5, -1.0, 2.25]);
+        let mut expected = cm_to_nchw(&a, 2, 2, 2);
+        add_channel_bias(&mut expected, &b);
+        assert_eq!(cm_to_nchw_plus_bias(&a, (2, 2, 2), &b), expected);
     }
 
     #[test]

@@ -305,7 +305,7 @@ pub(crate) fn add_channel_bias<A: Float>(y: &mut Array4<A>, b: &Array1<A>) {
     };
     for (i, plane) in ys.chunks_exact_mut(hw.max(1)).enumerate() {
         let bc = b[i % c];
-        plane.iter_mut().for_each(|v| *v = *v + bc);
+        plane.iter_mut().for_each(|v| *v += bc);
     }
 }
 

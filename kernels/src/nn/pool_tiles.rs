@@ -38,7 +38,7 @@ pub(crate) fn forward<A: Float>(xs: &[A], ys: &mut [A], g: &Geometry) {
                     *acc = win.iter().fold(*acc, |a, &b| a + b);
                 }
             }
-            yrow.iter_mut().for_each(|v| *v = *v * inv_area);
+            yrow.iter_mut().for_each(|v| *v *= inv_area);
         }
     }
 }

@@ -65,6 +65,7 @@ pub mod norm;
 pub mod optim;
 pub mod params;
 pub mod pool;
+mod pool_tiles;
 
 pub use activation::{LeakyReLU, ReLU, Sigmoid, Softmax, Tanh};
 pub use concat::Concat;

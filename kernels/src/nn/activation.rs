@@ -6,7 +6,7 @@
 use super::{Float, NnError, Params};
 use ndarray::{Array, ArrayD, ArrayRef, Axis, Dimension, Zip};
 
-/// `dL/dx = dL/dy ⊙ f'(x)` with `f'(x)` cached as a dynamic-dimension array.
+/// `dL/dx = dL/dy ⊙ f'(x)` with `f'(x)` cached as a dynamic-dimension array, in one pass.
 fn times_cached<A: Float, D: Dimension>(
     layer: &str,
     dout: &ArrayRef<A, D>,
@@ -20,11 +20,49 @@ fn times_cached<A: Float, D: Dimension>(
         deriv.shape(),
         "{layer}: dout shape differs from the output"
     );
+    if let (Some(ds), Some(fs)) = (dout.as_slice(), deriv.as_slice()) {
+        let dx = ds.iter().zip(fs).map(|(&d, &f)| d * f).collect();
+        return Array::from_shape_vec(dout.raw_dim(), dx).expect("same element count");
+    }
+    // another memory order: kept (as `to_owned` keeps it), since later sums such as
+    // `sum_axis` run in memory order and would round differently
     let mut dx = dout.to_owned();
     Zip::from(&mut dx)
         .and(deriv.view().into_dimensionality::<D>().expect("same shape"))
         .for_each(|d, &f| *d *= f);
     dx
+}
+
+/// `y = f(x)` and the cached `f'(x)` in **one** pass over `x`: `f` returns `(y, f'(x))`. The
+/// previous step's derivative buffer is overwritten when the shape is unchanged (a layer sees
+/// the same shape every step), so no allocation for it. An input in another memory order gets
+/// outputs in its own order (as `mapv` gives them), in two passes.
+fn map_with_deriv<A: Float, D: Dimension>(
+    x: &ArrayRef<A, D>,
+    cached: &mut Option<ArrayD<A>>,
+    f: impl Fn(A) -> (A, A),
+) -> Array<A, D> {
+    let Some(xs) = x.as_slice() else {
+        *cached = Some(x.mapv(|v| f(v).1).into_dyn());
+        return x.mapv(|v| f(v).0);
+    };
+    let mut deriv = match cached.take() {
+        Some(d) if d.shape() == x.shape() && d.is_standard_layout() => d,
+        _ => ArrayD::zeros(x.shape()),
+    };
+    let dst = deriv.as_slice_mut().expect("standard layout");
+    let y = xs
+        .iter()
+        .zip(dst)
+        .map(|(&v, d)| {
+            let (y, dy) = f(v);
+            *d = dy;
+            y
+        })
+        .collect();
+    let y = Array::from_shape_vec(x.raw_dim(), y).expect("same element count");
+    *cached = Some(deriv);
+    y
 }
 
 // None of the activations has parameters.
@@ -68,11 +106,13 @@ impl<A: Float> ReLU<A> {
     }
 
     pub fn forward<D: Dimension>(&mut self, x: &ArrayRef<A, D>) -> Array<A, D> {
-        self.mask = Some(
-            x.mapv(|v| if v > A::zero() { A::one() } else { A::zero() })
-                .into_dyn(),
-        );
-        x.mapv(|v| v.max(A::zero()))
+        map_with_deriv(x, &mut self.mask, |v| {
+            if v > A::zero() {
+                (v, A::one())
+            } else {
+                (v.max(A::zero()), A::zero())
+            }
+        })
     }
 
     /// # Panics
@@ -116,11 +156,13 @@ impl<A: Float> LeakyReLU<A> {
 
     pub fn forward<D: Dimension>(&mut self, x: &ArrayRef<A, D>) -> Array<A, D> {
         let s = self.slope;
-        self.deriv = Some(
-            x.mapv(|v| if v > A::zero() { A::one() } else { s })
-                .into_dyn(),
-        );
-        x.mapv(|v| if v > A::zero() { v } else { s * v })
+        map_with_deriv(x, &mut self.deriv, |v| {
+            if v > A::zero() {
+                (v, A::one())
+            } else {
+                (s * v, s)
+            }
+        })
     }
 
     /// # Panics
@@ -145,9 +187,10 @@ impl<A: Float> Tanh<A> {
     }
 
     pub fn forward<D: Dimension>(&mut self, x: &ArrayRef<A, D>) -> Array<A, D> {
-        let y = x.mapv(A::tanh);
-        self.deriv = Some(y.mapv(|t| A::one() - t * t).into_dyn());
-        y
+        map_with_deriv(x, &mut self.deriv, |v| {
+            let t = v.tanh();
+            (t, A::one() - t * t)
+        })
     }
 
     /// # Panics
@@ -182,9 +225,10 @@ impl<A: Float> Sigmoid<A> {
     }
 
     pub fn forward<D: Dimension>(&mut self, x: &ArrayRef<A, D>) -> Array<A, D> {
-        let y = x.mapv(sigmoid);
-        self.deriv = Some(y.mapv(|s| s * (A::one() - s)).into_dyn());
-        y
+        map_with_deriv(x, &mut self.deriv, |v| {
+            let s = sigmoid(v);
+            (s, s * (A::one() - s))
+        })
     }
 
     /// # Panics
@@ -257,5 +301,41 @@ impl<A: Float> Softmax<A> {
                     .for_each(|di, &yi| *di = yi * (*di - dot));
             });
         dx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    /// The one-pass path gives what two `mapv` passes give; a transposed input keeps its memory
+    /// order in the output and in `dL/dx` (later `sum_axis` calls round by memory order).
+    #[test]
+    fn one_pass_equals_two_maps_and_keeps_the_memory_order() {
+        let x = Array2::from_shape_fn((3, 5), |(i, j)| (i as f64 - 1.2) * (j as f64 - 2.1));
+        let dy = Array2::from_shape_fn((3, 5), |(i, j)| (i * 5 + j) as f64 / 7.0 - 1.0);
+        for input in [
+            x.clone(),
+            x.t().as_standard_layout().into_owned().reversed_axes(),
+        ] {
+            let mut lrelu = LeakyReLU::default();
+            let y = lrelu.forward(&input);
+            assert_eq!(y, input.mapv(|v| if v > 0.0 { v } else { 0.2 * v }));
+            assert_eq!(y.is_standard_layout(), input.is_standard_layout());
+            let dx = lrelu.backward(&dy);
+            let slope = input.mapv(|v| if v > 0.0 { 1.0 } else { 0.2 });
+            assert_eq!(dx, &dy * &slope);
+            let mut tanh = Tanh::new();
+            let t = tanh.forward(&input);
+            assert_eq!(t, input.mapv(f64::tanh));
+            assert_eq!(tanh.backward(&dy), &dy * &t.mapv(|t| 1.0 - t * t));
+        }
+        let dy_t = dy.t().as_standard_layout().into_owned().reversed_axes();
+        let mut relu = ReLU::new();
+        relu.forward(&x);
+        let dx = relu.backward(&dy_t);
+        assert!(!dx.is_standard_layout(), "dL/dx keeps dL/dy's order");
+        assert_eq!(dx, &dy * &x.mapv(|v| if v > 0.0 { 1.0 } else { 0.0 }));
     }
 }

@@ -1,9 +1,9 @@
 //! 2-D convolution by im2col + one matrix product.
 
-use super::gemm::{gemm, matmul};
+use super::gemm::gemm;
 use super::im2col::{
-    Geometry, add_channel_bias, cm_to_nchw, col2im, im2col, nchw_to_cm, reshaped, weight_matrix,
-    weight_matrix_mut,
+    Geometry, TapMap, cm_to_nchw_plus_bias, col2im, im2col, nchw_to_cm_into, reshaped,
+    weight_matrix, weight_matrix_mut,
 };
 use super::params::visit_array;
 use super::{Float, NnError, Params, init};
@@ -36,6 +36,10 @@ pub struct Conv2d<A: Float> {
     col: Array2<A>,
     /// Work space for `dcol` in backward, reused across steps.
     dcol: Array2<A>,
+    /// Work space `(C_out, N·OH·OW)` for the output rows of forward and `dY`'s rows in backward.
+    rows: Array2<A>,
+    /// The im2col / col2im index table of the last geometry.
+    maps: TapMap,
     /// Geometry and batch size of the last forward.
     last: Option<(Geometry, usize)>,
 }
@@ -67,6 +71,8 @@ impl<A: Float> Conv2d<A> {
             padding,
             col: Array2::zeros((0, 0)),
             dcol: Array2::zeros((0, 0)),
+            rows: Array2::zeros((0, 0)),
+            maps: TapMap::default(),
             last: None,
         };
         let (fan_in, _) = conv.fans();
@@ -110,12 +116,19 @@ impl<A: Float> Conv2d<A> {
         );
         let g = self.geometry((c, h, w)).unwrap_or_else(|e| panic!("{e}"));
         // (N, C, H, W) -> (C·k·k, N·OH·OW): one patch per column
-        im2col(x, &g, &mut self.col);
+        im2col(x, &g, &mut self.col, &mut self.maps);
         // (C_out, C·k·k) · (C·k·k, N·OH·OW) -> (C_out, N·OH·OW)
-        let out = matmul(weight_matrix(&self.w).view(), self.col.view());
-        // (C_out, N·OH·OW) -> (N, C_out, OH, OW)
-        let mut y = cm_to_nchw(&out, n, g.oh, g.ow);
-        add_channel_bias(&mut y, &self.b);
+        let out_ch = self.w.len_of(Axis(0));
+        reshaped(&mut self.rows, (out_ch, n * g.oh * g.ow));
+        gemm(
+            A::one(),
+            weight_matrix(&self.w).view(),
+            self.col.view(),
+            A::zero(),
+            self.rows.view_mut(),
+        );
+        // (C_out, N·OH·OW) -> (N, C_out, OH, OW), + b[o]
+        let y = cm_to_nchw_plus_bias(&self.rows, (n, g.oh, g.ow), &self.b);
         self.last = Some((g, n));
         y
     }
@@ -127,7 +140,9 @@ impl<A: Float> Conv2d<A> {
     pub fn backward(&mut self, dout: &ArrayRef4<A>) -> Array4<A> {
         let (d2, g, n) = self.dout_rows(dout);
         self.param_grads(&d2);
-        self.input_grad(&d2, &g, n)
+        let dx = self.input_grad(&d2, &g, n);
+        self.rows = d2;
+        dx
     }
 
     /// Only the parameter gradients of [`Conv2d::backward`] (`dw`, `db`), skipping `dL/dx`:
@@ -138,6 +153,7 @@ impl<A: Float> Conv2d<A> {
     pub fn backward_params(&mut self, dout: &ArrayRef4<A>) {
         let (d2, _, _) = self.dout_rows(dout);
         self.param_grads(&d2);
+        self.rows = d2;
     }
 
     /// Only `dL/dx` of [`Conv2d::backward`], leaving `dw`, `db` untouched: for a pass whose
@@ -147,11 +163,14 @@ impl<A: Float> Conv2d<A> {
     /// As [`Conv2d::backward`].
     pub fn backward_input(&mut self, dout: &ArrayRef4<A>) -> Array4<A> {
         let (d2, g, n) = self.dout_rows(dout);
-        self.input_grad(&d2, &g, n)
+        let dx = self.input_grad(&d2, &g, n);
+        self.rows = d2;
+        dx
     }
 
-    /// Checks `dout` against the last forward and lays it out as `(C_out, N·OH·OW)`.
-    fn dout_rows(&self, dout: &ArrayRef4<A>) -> (Array2<A>, Geometry, usize) {
+    /// Checks `dout` against the last forward and lays it out as `(C_out, N·OH·OW)`, in the
+    /// layer's `rows` buffer taken out of it (the caller puts it back).
+    fn dout_rows(&mut self, dout: &ArrayRef4<A>) -> (Array2<A>, Geometry, usize) {
         let (g, n) = self.last.expect("Conv2d: backward called before forward");
         let out_ch = self.w.len_of(Axis(0));
         assert_eq!(
@@ -160,7 +179,9 @@ impl<A: Float> Conv2d<A> {
             "Conv2d: dout shape differs from the output"
         );
         // (N, C_out, OH, OW) -> (C_out, N·OH·OW)
-        (nchw_to_cm(dout), g, n)
+        let mut rows = std::mem::take(&mut self.rows);
+        nchw_to_cm_into(dout, &mut rows);
+        (rows, g, n)
     }
 
     /// `db += Σ dY`, `dW2 += dY · colᵀ`   (C_out, N·OH·OW)·(N·OH·OW, C·k·k).
@@ -184,7 +205,7 @@ impl<A: Float> Conv2d<A> {
             self.dcol.view_mut(),
         );
         // scatter the patch gradients back onto the image: (C·k·k, N·OH·OW) -> (N, C_in, H, W)
-        col2im(&self.dcol, n, g)
+        col2im(&self.dcol, n, g, &mut self.maps)
     }
 }
 

@@ -1,9 +1,9 @@
 //! 2-D transposed convolution ("deconvolution"), the up-sampling layer of DCGAN's generator.
 
-use super::gemm::{gemm, matmul};
+use super::gemm::gemm;
 use super::im2col::{
-    Geometry, add_channel_bias, channel_sums, cm_to_nchw, col2im, im2col, nchw_to_cm, reshaped,
-    weight_matrix, weight_matrix_mut,
+    Geometry, TapMap, add_channel_bias, channel_sums, cm_to_nchw, col2im, im2col, nchw_to_cm_into,
+    reshaped, weight_matrix, weight_matrix_mut,
 };
 use super::params::visit_array;
 use super::{Float, NnError, Params, init};
@@ -36,6 +36,10 @@ pub struct ConvTranspose2d<A: Float> {
     x2: Array2<A>,
     /// Work space for the patch matrix `(C_out·k·k, N·H·W)` of both passes, reused across steps.
     cols: Array2<A>,
+    /// Work space for `dL/dx` as `(C_in, N·H·W)` in backward, reused across steps.
+    dx2: Array2<A>,
+    /// The im2col / col2im index table of the last geometry.
+    maps: TapMap,
     /// Geometry of the adjoint convolution and batch size of the last forward.
     last: Option<(Geometry, usize)>,
 }
@@ -67,6 +71,8 @@ impl<A: Float> ConvTranspose2d<A> {
             padding,
             x2: Array2::zeros((0, 0)),
             cols: Array2::zeros((0, 0)),
+            dx2: Array2::zeros((0, 0)),
+            maps: TapMap::default(),
             last: None,
         };
         let (fan_in, _) = layer.fans();
@@ -125,7 +131,7 @@ impl<A: Float> ConvTranspose2d<A> {
         );
         let g = self.geometry(h, w).unwrap_or_else(|e| panic!("{e}"));
         // (N, C_in, H, W) -> (C_in, N·H·W)
-        self.x2 = nchw_to_cm(x);
+        nchw_to_cm_into(x, &mut self.x2);
         // (C_out·k·k, C_in) · (C_in, N·H·W) -> (C_out·k·k, N·H·W): one kernel-sized patch per pixel
         reshaped(&mut self.cols, (g.patch_len(), n * h * w));
         gemm(
@@ -136,7 +142,7 @@ impl<A: Float> ConvTranspose2d<A> {
             self.cols.view_mut(),
         );
         // scatter-add the patches: (C_out·k·k, N·H·W) -> (N, C_out, OH, OW)
-        let mut y = col2im(&self.cols, n, &g);
+        let mut y = col2im(&self.cols, n, &g, &mut self.maps);
         add_channel_bias(&mut y, &self.b);
         self.last = Some((g, n));
         y
@@ -174,7 +180,7 @@ impl<A: Float> ConvTranspose2d<A> {
         );
         self.db += &channel_sums(dout);
         // gather the patches back: (N, C_out, OH, OW) -> (C_out·k·k, N·H·W)
-        im2col(dout, &g, &mut self.cols);
+        im2col(dout, &g, &mut self.cols, &mut self.maps);
         (g, n)
     }
 
@@ -187,9 +193,16 @@ impl<A: Float> ConvTranspose2d<A> {
     }
 
     /// `dx = W2 · col`   (C_in, C_out·k·k)·(C_out·k·k, N·H·W) -> (N, C_in, H, W).
-    fn input_grad(&self, g: &Geometry, n: usize) -> Array4<A> {
-        let dx2 = matmul(weight_matrix(&self.w).view(), self.cols.view());
-        cm_to_nchw(&dx2, n, g.oh, g.ow)
+    fn input_grad(&mut self, g: &Geometry, n: usize) -> Array4<A> {
+        reshaped(&mut self.dx2, (self.w.len_of(Axis(0)), n * g.oh * g.ow));
+        gemm(
+            A::one(),
+            weight_matrix(&self.w).view(),
+            self.cols.view(),
+            A::zero(),
+            self.dx2.view_mut(),
+        );
+        cm_to_nchw(&self.dx2, n, g.oh, g.ow)
     }
 }
 

@@ -71,28 +71,43 @@ impl Geometry {
     }
 }
 
-/// Marks a tap that reads padding in a [`tap_map`].
-const PAD: usize = usize::MAX;
+/// Marks a tap that reads padding in a [`tap_map`]: far enough out of range that adding a
+/// channel offset to it stays out of range (and cannot overflow).
+const PAD: usize = usize::MAX / 2;
 
-/// For every kernel tap `(ki, kj)` and every output position `(oh, ow)`, the input pixel the tap
-/// reads, as an offset `ih·W + iw` into one channel plane, or [`PAD`] where it reads padding:
-/// `ih = oh·s + ki − p`, `iw = ow·s + kj − p`. A `(k·k, OH·OW)` table, computed once per call
-/// and shared by all `C·N` planes, so the copy loops below do no index arithmetic of their own.
-fn tap_map(g: &Geometry) -> Vec<usize> {
+/// Patch-matrix entries a copy loop covers in one run (when the images are small enough): long
+/// runs instead of one per image (four entries on DCGAN's 2×2 maps) for a bounded table.
+const RUN: usize = 1024;
+
+/// Images per run: `⌊RUN / (OH·OW)⌋`, at least 1 and at most the batch.
+fn images_per_run(g: &Geometry, n: usize) -> usize {
+    (RUN / (g.oh * g.ow).max(1)).clamp(1, n.max(1))
+}
+
+/// For every kernel tap `(ki, kj)` and every column `(n, oh, ow)` of the first `imgs` images'
+/// part of a patch-matrix row, the input element the tap reads, as an offset
+/// `n·C·H·W + ih·W + iw` from the run's first image **without** the channel's `c·H·W`, or
+/// [`PAD`] where it reads padding: `ih = oh·s + ki − p`, `iw = ow·s + kj − p`. A
+/// `(k·k, imgs·OH·OW)` table shared by all channels and runs, so each run is one loop of copies
+/// without index arithmetic.
+fn tap_map(g: &Geometry, imgs: usize) -> Vec<usize> {
     let inside = |o: usize, tap: usize, size: usize| {
         (o * g.stride + tap)
             .checked_sub(g.pad)
             .filter(|&i| i < size)
     };
-    let mut map = Vec::with_capacity(g.k * g.k * g.oh * g.ow);
+    let image = g.c * g.h * g.w;
+    let mut map = Vec::with_capacity(g.k * g.k * imgs * g.oh * g.ow);
     for ki in 0..g.k {
         for kj in 0..g.k {
-            for oh in 0..g.oh {
-                for ow in 0..g.ow {
-                    map.push(match (inside(oh, ki, g.h), inside(ow, kj, g.w)) {
-                        (Some(ih), Some(iw)) => ih * g.w + iw,
-                        _ => PAD,
-                    });
+            for img in 0..imgs {
+                for oh in 0..g.oh {
+                    for ow in 0..g.ow {
+                        map.push(match (inside(oh, ki, g.h), inside(ow, kj, g.w)) {
+                            (Some(ih), Some(iw)) => img * image + ih * g.w + iw,
+                            _ => PAD,
+                        });
+                    }
                 }
             }
         }
@@ -100,29 +115,55 @@ fn tap_map(g: &Geometry) -> Vec<usize> {
     map
 }
 
+/// A layer's [`tap_map`], kept across steps and rebuilt only when the geometry or the run
+/// length changes (building it per call cost a fifth as much as the copies it serves).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TapMap {
+    key: Option<(Geometry, usize)>,
+    map: Vec<usize>,
+}
+
+impl TapMap {
+    /// The table for geometry `g` and `imgs` images per run.
+    fn get(&mut self, g: &Geometry, imgs: usize) -> &[usize] {
+        if self.key != Some((*g, imgs)) {
+            self.map = tap_map(g, imgs);
+            self.key = Some((*g, imgs));
+        }
+        &self.map
+    }
+}
+
 /// `(N, C, H, W) -> (C·k·k, N·OH·OW)`: **column** `(n, oh, ow)` holds the patch under the
 /// kernel at that output position (zeros where it hangs over the padding), row `(c, ki, kj)`
-/// one kernel tap. Filled a row at a time: for each image, the row's `OH·OW` entries are gathered
-/// from one channel plane through the tap's [`tap_map`].
+/// one kernel tap. Filled a row at a time, in runs of whole images (up to [`RUN`] entries), each
+/// gathered from channel `c` through the tap's [`tap_map`].
 ///
 /// Writes into `col`, reusing its memory when it already has the right size: a layer calls this
 /// every step with the same shapes, and a fresh multi-megabyte buffer each time costs page faults.
-pub(crate) fn im2col<A: Float>(x: &ArrayRef4<A>, g: &Geometry, col: &mut Array2<A>) {
+pub(crate) fn im2col<A: Float>(
+    x: &ArrayRef4<A>,
+    g: &Geometry,
+    col: &mut Array2<A>,
+    maps: &mut TapMap,
+) {
     let n = x.len_of(Axis(0));
     let x = x.as_standard_layout();
     let xs = x.as_slice().expect("standard layout");
-    let (hw, out_hw, cols, taps) = (g.h * g.w, g.oh * g.ow, n * g.oh * g.ow, g.k * g.k);
-    let map = tap_map(g);
+    let (hw, cols, taps) = (g.h * g.w, n * g.oh * g.ow, g.k * g.k);
+    let imgs = images_per_run(g, n);
+    let run = imgs * g.oh * g.ow;
+    let map = maps.get(g, imgs);
     // every entry is written below (padding taps with 0), so the stale contents may stay
     reshaped(col, (g.patch_len(), cols));
     let cs = col.as_slice_mut().expect("standard layout");
     for (r, dst_row) in cs.chunks_exact_mut(cols.max(1)).enumerate() {
         let (c, tap) = (r / taps, r % taps);
-        let tap_map = &map[tap * out_hw..][..out_hw];
-        for (img, dst) in dst_row.chunks_exact_mut(out_hw.max(1)).enumerate() {
-            let plane = &xs[(img * g.c + c) * hw..][..hw];
+        let tap_map = &map[tap * run..][..run];
+        for (j, dst) in dst_row.chunks_mut(run).enumerate() {
+            let base = j * imgs * g.c * hw + c * hw;
             for (d, &m) in dst.iter_mut().zip(tap_map) {
-                *d = plane.get(m).copied().unwrap_or_else(A::zero);
+                *d = xs.get(base + m).copied().unwrap_or_else(A::zero);
             }
         }
     }
@@ -161,21 +202,29 @@ pub(crate) fn weight_matrix_mut<A: Float>(
 }
 
 /// The adjoint of [`im2col`]: `(C·k·k, N·OH·OW) -> (N, C, H, W)`, adding every patch entry
-/// onto the input pixel it was copied from (entries over the padding are dropped).
-pub(crate) fn col2im<A: Float>(col: &ArrayRef2<A>, n: usize, g: &Geometry) -> Array4<A> {
+/// onto the input pixel it was copied from (entries over the padding are dropped), a run of a
+/// patch-matrix row at a time through the same [`tap_map`].
+pub(crate) fn col2im<A: Float>(
+    col: &ArrayRef2<A>,
+    n: usize,
+    g: &Geometry,
+    maps: &mut TapMap,
+) -> Array4<A> {
     let col = col.as_standard_layout();
     let cs = col.as_slice().expect("standard layout");
-    let (hw, out_hw, cols, taps) = (g.h * g.w, g.oh * g.ow, n * g.oh * g.ow, g.k * g.k);
-    let map = tap_map(g);
+    let (hw, cols, taps) = (g.h * g.w, n * g.oh * g.ow, g.k * g.k);
+    let imgs = images_per_run(g, n);
+    let run = imgs * g.oh * g.ow;
+    let map = maps.get(g, imgs);
     let mut x = Array4::zeros((n, g.c, g.h, g.w));
     let xs = x.as_slice_mut().expect("fresh array");
     for (r, src_row) in cs.chunks_exact(cols.max(1)).enumerate() {
         let (c, tap) = (r / taps, r % taps);
-        let tap_map = &map[tap * out_hw..][..out_hw];
-        for (img, src) in src_row.chunks_exact(out_hw.max(1)).enumerate() {
-            let plane = &mut xs[(img * g.c + c) * hw..][..hw];
+        let tap_map = &map[tap * run..][..run];
+        for (j, src) in src_row.chunks(run).enumerate() {
+            let base = j * imgs * g.c * hw + c * hw;
             for (&v, &m) in src.iter().zip(tap_map) {
-                if let Some(p) = plane.get_mut(m) {
+                if let Some(p) = xs.get_mut(base + m) {
                     *p += v;
                 }
             }
@@ -186,12 +235,21 @@ pub(crate) fn col2im<A: Float>(col: &ArrayRef2<A>, n: usize, g: &Geometry) -> Ar
 
 /// `(N, C, H, W) -> (C, N·H·W)`: row `c` holds channel `c` of every image, the layout of a
 /// GEMM result `W2 · col`. Moves whole `H·W` planes.
+#[cfg(test)]
 pub(crate) fn nchw_to_cm<A: Float>(x: &ArrayRef4<A>) -> Array2<A> {
+    let mut out = Array2::zeros((0, 0));
+    nchw_to_cm_into(x, &mut out);
+    out
+}
+
+/// [`nchw_to_cm`] into `out`, reusing its memory when it already has the shape `(C, N·H·W)`.
+pub(crate) fn nchw_to_cm_into<A: Float>(x: &ArrayRef4<A>, out: &mut Array2<A>) {
     let (n, c, h, w) = x.dim();
     let hw = h * w;
     let x = x.as_standard_layout();
-    let mut out = Array2::zeros((c, n * hw));
-    let os = out.as_slice_mut().expect("fresh array");
+    // every entry is overwritten below
+    reshaped(out, (c, n * hw));
+    let os = out.as_slice_mut().expect("standard layout");
     for (i, plane) in x
         .as_slice()
         .expect("standard layout")
@@ -201,7 +259,6 @@ pub(crate) fn nchw_to_cm<A: Float>(x: &ArrayRef4<A>) -> Array2<A> {
         let (img, ch) = (i / c, i % c);
         os[(ch * n + img) * hw..][..hw].copy_from_slice(plane);
     }
-    out
 }
 
 /// `(C, N·H·W) -> (N, C, H, W)`, the inverse of [`nchw_to_cm`].
@@ -209,19 +266,46 @@ pub(crate) fn cm_to_nchw<A: Float>(a: &ArrayRef2<A>, n: usize, h: usize, w: usiz
     let (c, hw) = (a.nrows(), h * w);
     let a = a.as_standard_layout();
     let src = a.as_slice().expect("standard layout");
-    let mut out = Array4::zeros((n, c, h, w));
-    let os = out.as_slice_mut().expect("fresh array");
-    for (i, plane) in os.chunks_exact_mut(hw.max(1)).enumerate() {
+    // built in output order: no zero-fill before the copy
+    let mut out = Vec::with_capacity(n * c * hw);
+    for i in 0..n * c {
         let (img, ch) = (i / c, i % c);
-        plane.copy_from_slice(&src[(ch * n + img) * hw..][..hw]);
+        out.extend_from_slice(&src[(ch * n + img) * hw..][..hw]);
     }
-    out
+    Array4::from_shape_vec((n, c, h, w), out).expect("element count preserved")
 }
 
-/// `y[n, c, h, w] += b[c]`.
+/// [`cm_to_nchw`] and then `y[n, c, h, w] += b[c]`, in one pass: a convolution's output.
+pub(crate) fn cm_to_nchw_plus_bias<A: Float>(
+    a: &ArrayRef2<A>,
+    (n, h, w): (usize, usize, usize),
+    b: &Array1<A>,
+) -> Array4<A> {
+    let (c, hw) = (a.nrows(), h * w);
+    let a = a.as_standard_layout();
+    let src = a.as_slice().expect("standard layout");
+    let mut out = Vec::with_capacity(n * c * hw);
+    for i in 0..n * c {
+        let (img, ch) = (i / c, i % c);
+        let bc = b[ch];
+        out.extend(src[(ch * n + img) * hw..][..hw].iter().map(|&v| v + bc));
+    }
+    Array4::from_shape_vec((n, c, h, w), out).expect("element count preserved")
+}
+
+/// `y[n, c, h, w] += b[c]`, a contiguous `H·W` plane at a time (a strided per-channel view of
+/// DCGAN's 2×2 maps would be iterated four elements at a time).
 pub(crate) fn add_channel_bias<A: Float>(y: &mut Array4<A>, b: &Array1<A>) {
-    for (mut plane, &bc) in y.axis_iter_mut(Axis(1)).zip(b) {
-        plane.mapv_inplace(|v| v + bc);
+    let (c, hw) = (y.len_of(Axis(1)), y.len_of(Axis(2)) * y.len_of(Axis(3)));
+    let Some(ys) = y.as_slice_mut() else {
+        for (mut plane, &bc) in y.axis_iter_mut(Axis(1)).zip(b) {
+            plane.mapv_inplace(|v| v + bc);
+        }
+        return;
+    };
+    for (i, plane) in ys.chunks_exact_mut(hw.max(1)).enumerate() {
+        let bc = b[i % c];
+        plane.iter_mut().for_each(|v| *v += bc);
     }
 }
 
@@ -246,9 +330,76 @@ mod tests {
     use super::*;
     use ndarray::Array;
 
+    /// The straightforward im2col: every entry computes its input pixel and tests the padding.
+    fn im2col_direct(x: &Array4<f64>, g: &Geometry) -> Array2<f64> {
+        let n = x.len_of(Axis(0));
+        Array2::from_shape_fn((g.patch_len(), n * g.oh * g.ow), |(r, col)| {
+            let (c, ki, kj) = (r / (g.k * g.k), r / g.k % g.k, r % g.k);
+            let (img, oh, ow) = (col / (g.oh * g.ow), col / g.ow % g.oh, col % g.ow);
+            let ih = (oh * g.stride + ki).checked_sub(g.pad).filter(|&i| i < g.h);
+            let iw = (ow * g.stride + kj).checked_sub(g.pad).filter(|&i| i < g.w);
+            match (ih, iw) {
+                (Some(ih), Some(iw)) => x[[img, c, ih, iw]],
+                _ => 0.0,
+            }
+        })
+    }
+
+    /// The straightforward col2im: entries added one by one in row order onto their pixels.
+    fn col2im_direct(col: &Array2<f64>, n: usize, g: &Geometry) -> Array4<f64> {
+        let mut x = Array4::zeros((n, g.c, g.h, g.w));
+        for ((r, cl), &v) in col.indexed_iter() {
+            let (c, ki, kj) = (r / (g.k * g.k), r / g.k % g.k, r % g.k);
+            let (img, oh, ow) = (cl / (g.oh * g.ow), cl / g.ow % g.oh, cl % g.ow);
+            let ih = (oh * g.stride + ki).checked_sub(g.pad).filter(|&i| i < g.h);
+            let iw = (ow * g.stride + kj).checked_sub(g.pad).filter(|&i| i < g.w);
+            if let (Some(ih), Some(iw)) = (ih, iw) {
+                x[[img, c, ih, iw]] += v;
+            }
+        }
+        x
+    }
+
+    /// The table-driven copies equal the straightforward loops exactly (same sums in the same
+    /// order), on DCGAN's, pix2pix's and CAM's shapes and odd ones; a layer's cached table
+    /// serves a second call and a smaller batch.
+    #[test]
+    fn table_copies_equal_the_direct_loops() {
+        for (c, h, w, k, s, p) in [
+            (3, 4, 4, 4, 2, 1),
+            (2, 2, 2, 4, 2, 1),
+            (2, 8, 8, 4, 2, 1),
+            (2, 5, 7, 3, 1, 1),
+            (1, 7, 6, 3, 2, 0),
+            (2, 3, 3, 1, 1, 0),
+            (1, 6, 5, 5, 3, 2),
+            (2, 20, 24, 3, 1, 1), // 480 outputs per image: runs of 2 images, the last one short
+        ] {
+            let g = Geometry::new("test", (c, h, w), k, s, p).unwrap();
+            let x = Array::from_shape_fn((3, c, h, w), |(a, b, i, j)| {
+                ((a * 7 + b * 5 + i * 3 + j) % 11) as f64 / 3.0 - 1.7
+            });
+            let mut maps = TapMap::default();
+            for imgs in [3, 3, 1] {
+                let x = x.slice(ndarray::s![..imgs, .., .., ..]).to_owned();
+                let mut col = Array2::zeros((0, 0));
+                im2col(&x, &g, &mut col, &mut maps);
+                assert_eq!(col, im2col_direct(&x, &g), "im2col {g:?} N = {imgs}");
+            }
+            let col = Array::from_shape_fn((g.patch_len(), 3 * g.oh * g.ow), |(i, j)| {
+                ((i * 13 + j * 7) % 17) as f64 / 7.0 - 1.1
+            });
+            assert_eq!(
+                col2im(&col, 3, &g, &mut maps),
+                col2im_direct(&col, 3, &g),
+                "col2im {g:?}"
+            );
+        }
+    }
+
     fn to_col(x: &Array4<f64>, g: &Geometry) -> Array2<f64> {
         let mut col = Array2::zeros((0, 0));
-        im2col(x, g, &mut col);
+        im2col(x, g, &mut col, &mut TapMap::default());
         col
     }
 
@@ -268,9 +419,32 @@ mod tests {
             let col = to_col(&x, &g);
             let c = Array::from_shape_fn(col.dim(), |(i, j)| ((i * 13 + j * 7) % 17) as f64 - 8.0);
             let lhs = (&col * &c).sum();
-            let rhs = (&x * &col2im(&c, 2, &g)).sum();
+            let rhs = (&x * &col2im(&c, 2, &g, &mut TapMap::default())).sum();
             assert_eq!(lhs, rhs, "h{h} w{w} k{k} s{s} p{p}");
         }
+    }
+
+    #[test]
+    fn channel_bias_is_added_to_every_plane_of_its_channel() {
+        let mut y = Array::from_shape_fn((2, 3, 2, 2), |(a, b, c, d)| (a + b + c + d) as f64);
+        let b = Array1::from(vec![10.0, 20.0, 30.0]);
+        let expected = Array::from_shape_fn(y.dim(), |(a, ch, c, d)| y[[a, ch, c, d]] + b[ch]);
+        add_channel_bias(&mut y, &b);
+        assert_eq!(y, expected);
+        // a strided array takes the per-channel view path
+        let mut t = expected.clone().permuted_axes([0, 1, 3, 2]);
+        add_channel_bias(&mut t, &b);
+        let twice = Array::from_shape_fn(y.dim(), |(a, ch, c, d)| y[[a, ch, d, c]] + b[ch]);
+        assert_eq!(t, twice);
+    }
+
+    #[test]
+    fn channel_major_with_bias_is_the_copy_plus_the_bias() {
+        let a = Array::from_shape_fn((3, 8), |(i, j)| (i * 8 + j) as f64 / 3.0);
+        let b = Array1::from(vec![0.5, -1.0, 2.25]);
+        let mut expected = cm_to_nchw(&a, 2, 2, 2);
+        add_channel_bias(&mut expected, &b);
+        assert_eq!(cm_to_nchw_plus_bias(&a, (2, 2, 2), &b), expected);
     }
 
     #[test]
@@ -310,11 +484,11 @@ mod tests {
         let x = Array::from_shape_fn((2, 2, 4, 4), |(a, b, c, d)| (a + b + c * d) as f64);
         let g = Geometry::new("test", (2, 4, 4), 3, 1, 1).unwrap();
         let mut col = Array2::zeros((0, 0));
-        im2col(&x, &g, &mut col);
+        im2col(&x, &g, &mut col, &mut TapMap::default());
         let first = col.clone();
         let ptr = col.as_ptr();
         col.fill(7.0); // stale contents must not leak into the next call
-        im2col(&x, &g, &mut col);
+        im2col(&x, &g, &mut col, &mut TapMap::default());
         assert_eq!(col, first);
         assert_eq!(col.as_ptr(), ptr);
     }

@@ -1,7 +1,7 @@
 //! Pooling: `MaxPool2d`, `AvgPool2d` (square windows) and `GlobalAvgPool`.
 
 use super::im2col::Geometry;
-use super::{Float, NnError, Params};
+use super::{Float, NnError, Params, pool_tiles};
 use ndarray::{Array2, Array3, Array4, ArrayRef2, ArrayRef4};
 
 /// Checks the knobs shared by both window pools (PyTorch's rule `padding ≤ kernel/2` makes every
@@ -197,6 +197,15 @@ impl AvgPool2d {
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let inv_area = A::one() / A::count(g.k * g.k);
+        if pool_tiles::applies(&g) {
+            // windows tile the input (CAM's 2×2/2): whole-row loops, same sums
+            let xs = x.as_standard_layout();
+            let mut y = Array4::zeros((n, c, g.oh, g.ow));
+            let ys = y.as_slice_mut().expect("fresh array");
+            pool_tiles::forward(xs.as_slice().expect("standard layout"), ys, &g);
+            self.cache = Some((g, n));
+            return y;
+        }
         let x3 = planes(x);
         let mut y = Array3::zeros((n * c, g.oh, g.ow));
         if g.pad == 0 {
@@ -252,6 +261,13 @@ impl AvgPool2d {
             "AvgPool2d: dout shape differs from the output"
         );
         let inv_area = A::one() / A::count(g.k * g.k);
+        if pool_tiles::applies(&g) {
+            let ds = dout.as_standard_layout();
+            let mut dx = Array4::zeros((n, g.c, g.h, g.w));
+            let dxs = dx.as_slice_mut().expect("fresh array");
+            pool_tiles::backward(ds.as_slice().expect("standard layout"), dxs, &g);
+            return dx;
+        }
         let d3 = planes(dout);
         let mut dx = Array3::zeros((n * g.c, g.h, g.w));
         if g.pad == 0 {

@@ -49,7 +49,7 @@ struct Worker {
 
 /// Copies task `t`'s four rows of `b` into `data` (no allocation once grown).
 #[inline(always)]
-fn load_task(b: &TaskBatch<f32>, t: usize, data: &mut [Vec<f32>; 4]) {
+pub(super) fn load_task(b: &TaskBatch<f32>, t: usize, data: &mut [Vec<f32>; 4]) {
     let arrays = [&b.x_support, &b.y_support, &b.x_query, &b.y_query];
     for (d, a) in data.iter_mut().zip(arrays) {
         d.clear();

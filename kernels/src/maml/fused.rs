@@ -229,6 +229,13 @@ pub struct Pass {
     dz1: Vec<f32>,  // (K, H)
 }
 
+impl Pass {
+    /// `ŷ (K)` of the last [`forward`].
+    pub fn pred(&self) -> &[f32] {
+        &self.pred
+    }
+}
+
 /// `ŷ` for the points `x (K)` under `p`; fills `pass.x, h1, h2, pred` (`z = x W + b`,
 /// `h = relu(z)`, `ŷ = h2 w3 + b3`).
 #[inline(always)]

@@ -106,9 +106,12 @@ fn parts_mut(p: &mut [f32], h: usize) -> PartsMut<'_> {
 /// `C (m, n) += A (m, k) · B (k, n)`, with `A(i, p) = a[i·rs + p·cs]` (so `cs = m, rs = 1`
 /// reads `Aᵀ` of a row-major `(k, m)` array) and `B`, `C` row-major with `n` columns.
 ///
-/// Each output row is computed in strips of 40, then 8, then 1 columns whose partial sums stay
-/// in registers over the whole `p` loop: one broadcast of `A(i, p)` and one load of `B`'s row
-/// per 8 multiply-adds, and `C` is read and written once.
+/// Output rows are taken **two at a time**, each in strips of 40, then 8, then 1 columns whose
+/// partial sums stay in registers over the whole `p` loop: per `p`, two broadcasts of `A(i, p)`,
+/// `A(i + 1, p)` and one pass over `B`'s row feed `2 S / 8` independent multiply-adds (ten for
+/// `S = 40`: enough chains in flight to cover the FMA latency), and `C` is read and written
+/// once. Every `C(i, j)` still accumulates over `p` in order, so the blocking does not change
+/// the result.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub fn gemm<F: Fma>(
@@ -120,44 +123,128 @@ pub fn gemm<F: Fma>(
     k: usize,
     n: usize,
 ) {
-    for i in 0..m {
-        let row = &mut c[i * n..(i + 1) * n];
-        let mut j = 0;
-        while j + 40 <= n {
-            strip::<F, 40>(&mut row[j..j + 40], a, i * rs, cs, b, j, k, n);
-            j += 40;
+    let b = &b[..k * n];
+    let mut rows = c[..m * n].chunks_exact_mut(2 * n);
+    for (pair, row) in rows.by_ref().enumerate() {
+        let (c0, c1) = row.split_at_mut(n);
+        let i = 2 * pair;
+        row_pair::<F>(c0, Some(c1), a, (i * rs, (i + 1) * rs, cs), b, k, n);
+    }
+    let last = rows.into_remainder();
+    if !last.is_empty() {
+        row_pair::<F>(last, None, a, ((m - 1) * rs, (m - 1) * rs, cs), b, k, n);
+    }
+}
+
+/// Rows `c0` and (if given) `c1` of [`gemm`], whose `A` rows start at `a0` and `a1`.
+#[inline(always)]
+fn row_pair<F: Fma>(
+    c0: &mut [f32],
+    c1: Option<&mut [f32]>,
+    a: &[f32],
+    (a0, a1, cs): (usize, usize, usize),
+    b: &[f32],
+    k: usize,
+    n: usize,
+) {
+    let a_at = |start: usize| a[start..].iter().step_by(cs.max(1)).take(k);
+    match c1 {
+        Some(c1) => {
+            let mut j = 0;
+            while j + 40 <= n {
+                strip2::<F, 40>(
+                    [&mut c0[j..j + 40], &mut c1[j..j + 40]],
+                    a_at(a0),
+                    a_at(a1),
+                    b,
+                    j,
+                    n,
+                );
+                j += 40;
+            }
+            while j + 8 <= n {
+                strip2::<F, 8>(
+                    [&mut c0[j..j + 8], &mut c1[j..j + 8]],
+                    a_at(a0),
+                    a_at(a1),
+                    b,
+                    j,
+                    n,
+                );
+                j += 8;
+            }
+            while j < n {
+                strip2::<F, 1>(
+                    [&mut c0[j..j + 1], &mut c1[j..j + 1]],
+                    a_at(a0),
+                    a_at(a1),
+                    b,
+                    j,
+                    n,
+                );
+                j += 1;
+            }
         }
-        while j + 8 <= n {
-            strip::<F, 8>(&mut row[j..j + 8], a, i * rs, cs, b, j, k, n);
-            j += 8;
-        }
-        while j < n {
-            strip::<F, 1>(&mut row[j..j + 1], a, i * rs, cs, b, j, k, n);
-            j += 1;
+        None => {
+            let mut j = 0;
+            while j + 40 <= n {
+                strip::<F, 40>(&mut c0[j..j + 40], a_at(a0), b, j, n);
+                j += 40;
+            }
+            while j + 8 <= n {
+                strip::<F, 8>(&mut c0[j..j + 8], a_at(a0), b, j, n);
+                j += 8;
+            }
+            while j < n {
+                strip::<F, 1>(&mut c0[j..j + 1], a_at(a0), b, j, n);
+                j += 1;
+            }
         }
     }
 }
 
-/// One strip of `S` columns of one output row of [`gemm`], accumulated in registers. The
-/// operands are walked by iterators (`A`'s row or column with its stride, `B` row by row), so
-/// that the inner loop is the broadcast and the `S / 8` multiply-adds, without index checks.
+/// One strip of `S` columns of two output rows of [`gemm`], accumulated in registers: per row
+/// `p` of `B`, both rows' values of `A` are broadcast against the same `S` values of `B`.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn strip<F: Fma, const S: usize>(
-    out: &mut [f32],
-    a: &[f32],
-    a0: usize,
-    cs: usize,
+fn strip2<'a, F: Fma, const S: usize>(
+    [out0, out1]: [&mut [f32]; 2],
+    a0: impl Iterator<Item = &'a f32>,
+    a1: impl Iterator<Item = &'a f32>,
     b: &[f32],
     j: usize,
-    k: usize,
+    n: usize,
+) {
+    let (mut acc0, mut acc1) = ([0f32; S], [0f32; S]);
+    acc0.copy_from_slice(out0);
+    acc1.copy_from_slice(out1);
+    for ((&x0, &x1), brow) in a0.zip(a1).zip(b.chunks_exact(n)) {
+        let brow: &[f32; S] = brow[j..j + S]
+            .try_into()
+            .expect("a strip lies inside its row");
+        for l in 0..S {
+            acc0[l] = F::fma(x0, brow[l], acc0[l]);
+            acc1[l] = F::fma(x1, brow[l], acc1[l]);
+        }
+    }
+    out0.copy_from_slice(&acc0);
+    out1.copy_from_slice(&acc1);
+}
+
+/// One strip of `S` columns of one output row of [`gemm`] (an odd last row).
+#[inline(always)]
+fn strip<'a, F: Fma, const S: usize>(
+    out: &mut [f32],
+    a: impl Iterator<Item = &'a f32>,
+    b: &[f32],
+    j: usize,
     n: usize,
 ) {
     let mut acc = [0f32; S];
     acc.copy_from_slice(out);
-    let a_vals = a[a0..].iter().step_by(cs.max(1)).take(k);
-    for (&av, brow) in a_vals.zip(b[j..].chunks(n)) {
-        let brow = &brow[..S];
+    for (&av, brow) in a.zip(b.chunks_exact(n)) {
+        let brow: &[f32; S] = brow[j..j + S]
+            .try_into()
+            .expect("a strip lies inside its row");
         for l in 0..S {
             acc[l] = F::fma(av, brow[l], acc[l]);
         }

@@ -276,7 +276,7 @@ fn reptile_task<F: Fma>(
         fused::forward::<F>(out, h, x, &mut w.support);
         fused::transpose(fused::w2_of(out, h), h, &mut w.w2t);
         let loss = fused::backward::<F>(out, &w.w2t, h, y, &mut w.support, &mut w.grad);
-        let norm = w.grad.iter().map(|g| g * g).sum::<f32>().sqrt();
+        let norm = fused::norm::<F>(&w.grad);
         let clip = (max_norm / (norm + 1e-6)).min(1.0);
         for (p, &g) in out.iter_mut().zip(&w.grad) {
             *p -= lr * (g * clip);

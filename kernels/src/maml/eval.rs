@@ -175,7 +175,7 @@ fn fine_tune_all_with<F: Fma>(
                 fused::transpose(fused::w2_of(&s.phi, h), h, &mut s.w2t);
                 fused::backward::<F>(&s.phi, &s.w2t, h, ys, &mut s.support, &mut s.grad);
                 let clip = rule.max_grad_norm.map_or(1.0, |max| {
-                    let norm = s.grad.iter().map(|g| g * g).sum::<f32>().sqrt();
+                    let norm = fused::norm::<F>(&s.grad);
                     (max / (norm + 1e-6)).min(1.0)
                 });
                 for (p, &g) in s.phi.iter_mut().zip(&s.grad) {

@@ -271,12 +271,40 @@ fn dot<F: Fma>(a: &[f32], b: &[f32], s: f32) -> f32 {
     ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }
 
-/// `Wᵀ` of a row-major `(h, h)` matrix, into `out`.
+/// `‖a‖ = √(Σ_j a_j²)`, with the 8 partial sums of [`dot`] (a single running sum would make
+/// every addition wait for the previous one: ~1 800 dependent adds for `H = 40`).
 #[inline(always)]
+pub fn norm<F: Fma>(a: &[f32]) -> f32 {
+    dot::<F>(a, a, 0.0).sqrt()
+}
+
+/// `Wᵀ` of a row-major `(h, h)` matrix, into `out`: in 8 × 8 blocks copied through a
+/// fixed-size tile (no index checks inside a block), then the edge rows and columns when `h`
+/// is not a multiple of 8. Not inlined: plain moves, no FMA, and inlining it into the per-task
+/// code measurably slowed the second-order update (register pressure in one huge function).
+#[inline(never)]
 pub fn transpose(w: &[f32], h: usize, out: &mut Vec<f32>) {
     out.resize(h * h, 0.0);
+    let hb = h / 8 * 8;
+    for bi in (0..hb).step_by(8) {
+        for bj in (0..hb).step_by(8) {
+            let mut tile = [[0f32; 8]; 8];
+            for (r, row) in tile.iter_mut().enumerate() {
+                row.copy_from_slice(&w[(bi + r) * h + bj..][..8]);
+            }
+            for c in 0..8 {
+                let dst: &mut [f32; 8] = (&mut out[(bj + c) * h + bi..][..8])
+                    .try_into()
+                    .expect("a tile row has 8 values");
+                for (r, d) in dst.iter_mut().enumerate() {
+                    *d = tile[r][c];
+                }
+            }
+        }
+    }
     for i in 0..h {
-        for j in 0..h {
+        let from = if i < hb { hb } else { 0 };
+        for j in from..h {
             out[j * h + i] = w[i * h + j];
         }
     }

@@ -136,7 +136,10 @@ pub fn gemm<F: Fma>(
     }
 }
 
-/// Rows `c0` and (if given) `c1` of [`gemm`], whose `A` rows start at `a0` and `a1`.
+/// Rows `c0` and (if given) `c1` of [`gemm`], whose `A` rows start at `a0` and `a1`. The two
+/// layouts the network uses get iterators without a stride to step: rows of a row-major `A`
+/// (`cs = 1`: two contiguous slices) and two neighbouring columns of it (`Aᵀ`, `a1 = a0 + 1`:
+/// one chunk of `cs` values per `p`).
 #[inline(always)]
 fn row_pair<F: Fma>(
     c0: &mut [f32],
@@ -147,69 +150,68 @@ fn row_pair<F: Fma>(
     k: usize,
     n: usize,
 ) {
-    let a_at = |start: usize| a[start..].iter().step_by(cs.max(1)).take(k);
     match c1 {
+        Some(c1) if cs == 1 => {
+            let (r0, r1) = (&a[a0..a0 + k], &a[a1..a1 + k]);
+            strips2::<F, _, _>([c0, c1], || r0.iter().zip(r1).map(|(&x, &y)| (x, y)), b, n);
+        }
+        Some(c1) if a1 == a0 + 1 => {
+            let cols = || a[a0..].chunks(cs).take(k).map(|c| (c[0], c[1]));
+            strips2::<F, _, _>([c0, c1], cols, b, n);
+        }
         Some(c1) => {
-            let mut j = 0;
-            while j + 40 <= n {
-                strip2::<F, 40>(
-                    [&mut c0[j..j + 40], &mut c1[j..j + 40]],
-                    a_at(a0),
-                    a_at(a1),
-                    b,
-                    j,
-                    n,
-                );
-                j += 40;
-            }
-            while j + 8 <= n {
-                strip2::<F, 8>(
-                    [&mut c0[j..j + 8], &mut c1[j..j + 8]],
-                    a_at(a0),
-                    a_at(a1),
-                    b,
-                    j,
-                    n,
-                );
-                j += 8;
-            }
-            while j < n {
-                strip2::<F, 1>(
-                    [&mut c0[j..j + 1], &mut c1[j..j + 1]],
-                    a_at(a0),
-                    a_at(a1),
-                    b,
-                    j,
-                    n,
-                );
-                j += 1;
-            }
+            let at = |start: usize| a[start..].iter().step_by(cs.max(1)).take(k);
+            let pairs = || at(a0).zip(at(a1)).map(|(&x, &y)| (x, y));
+            strips2::<F, _, _>([c0, c1], pairs, b, n);
         }
         None => {
+            let col = || a[a0..].iter().step_by(cs.max(1)).take(k);
             let mut j = 0;
             while j + 40 <= n {
-                strip::<F, 40>(&mut c0[j..j + 40], a_at(a0), b, j, n);
+                strip::<F, 40>(&mut c0[j..j + 40], col(), b, j, n);
                 j += 40;
             }
             while j + 8 <= n {
-                strip::<F, 8>(&mut c0[j..j + 8], a_at(a0), b, j, n);
+                strip::<F, 8>(&mut c0[j..j + 8], col(), b, j, n);
                 j += 8;
             }
             while j < n {
-                strip::<F, 1>(&mut c0[j..j + 1], a_at(a0), b, j, n);
+                strip::<F, 1>(&mut c0[j..j + 1], col(), b, j, n);
                 j += 1;
             }
         }
     }
 }
 
+/// The strips of 40, 8 and 1 columns of two output rows; `pairs()` yields `(A(i, p), A(i+1, p))`.
+#[inline(always)]
+fn strips2<F: Fma, P: Fn() -> I, I: Iterator<Item = (f32, f32)>>(
+    [c0, c1]: [&mut [f32]; 2],
+    pairs: P,
+    b: &[f32],
+    n: usize,
+) {
+    let mut j = 0;
+    while j + 40 <= n {
+        strip2::<F, 40>([&mut c0[j..j + 40], &mut c1[j..j + 40]], pairs(), b, j, n);
+        j += 40;
+    }
+    while j + 8 <= n {
+        strip2::<F, 8>([&mut c0[j..j + 8], &mut c1[j..j + 8]], pairs(), b, j, n);
+        j += 8;
+    }
+    while j < n {
+        strip2::<F, 1>([&mut c0[j..j + 1], &mut c1[j..j + 1]], pairs(), b, j, n);
+        j += 1;
+    }
+}
+
 /// One strip of `S` columns of two output rows of [`gemm`], accumulated in registers: per row
 /// `p` of `B`, both rows' values of `A` are broadcast against the same `S` values of `B`.
 #[inline(always)]
-fn strip2<'a, F: Fma, const S: usize>(
+fn strip2<F: Fma, const S: usize>(
     [out0, out1]: [&mut [f32]; 2],
-    a0: impl Iterator<Item = &'a f32>,
-    a1: impl Iterator<Item = &'a f32>,
+    pairs: impl Iterator<Item = (f32, f32)>,
     b: &[f32],
     j: usize,
     n: usize,
@@ -217,7 +219,7 @@ fn strip2<'a, F: Fma, const S: usize>(
     let (mut acc0, mut acc1) = ([0f32; S], [0f32; S]);
     acc0.copy_from_slice(out0);
     acc1.copy_from_slice(out1);
-    for ((&x0, &x1), brow) in a0.zip(a1).zip(b.chunks_exact(n)) {
+    for ((x0, x1), brow) in pairs.zip(b.chunks_exact(n)) {
         let brow: &[f32; S] = brow[j..j + S]
             .try_into()
             .expect("a strip lies inside its row");

@@ -1,5 +1,7 @@
-//! The meta-training updates of [`super::meta`], computed task by task with [`super::fused`]
-//! and spread over the CPU's cores: what [`super::train`](mod@super::train) runs.
+//! The meta-training updates of [`super::meta`], computed task by task with [`super::fused`]:
+//! what [`super::train`](mod@super::train) runs. A run trains its methods side by side
+//! ([`super::parallel`]), each on one thread ([`Engine::with_threads`]`(1)`: no hand-over per
+//! update); an engine with more threads splits each meta-batch instead.
 //!
 //! Every task of a meta-batch is independent until the final mean, so the batch is cut into
 //! one contiguous range of tasks per thread (`std::thread::scope`; the calling thread takes the

@@ -18,13 +18,15 @@
 //! [`sine`] (tasks), [`net`] (batched MLP, gradient, exact Hessian-vector product), [`meta`]
 //! (one update of each method), [`train`](mod@train) (the outer loop of one method) and [`eval`]
 //! (few-shot evaluation, Figure 2's curves). Training runs the updates of [`meta`] through
-//! [`engine`]: the same equations task by task on flat buffers ([`fused`]), on both cores.
+//! [`engine`]: the same equations task by task on flat buffers ([`fused`]); [`parallel`] trains
+//! the main method and the other three side by side on the two cores.
 
 pub mod engine;
 pub mod eval;
 pub mod fused;
 pub mod meta;
 pub mod net;
+pub mod parallel;
 mod report;
 pub mod sine;
 pub mod train;
@@ -36,7 +38,8 @@ use crate::trace::{Goal, Metric, Trace};
 use eval::Adaptation;
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
-use train::{Evaluation, Trained, eval_batch, train};
+use parallel::{Models, train_all};
+use train::{Evaluation, Trained, eval_batch};
 
 /// The paper's 5-shot results (Finn et al. 2017, §5.1): MSE after 1 and 10 gradient steps.
 pub const PAPER_MAML_5SHOT: (f64, f64) = (0.67, 0.35);
@@ -287,28 +290,21 @@ pub fn run(cfg: &Config, tr: &mut Trace) -> Result<Vec<Metric>, KernelError> {
     report::inner_update(tr, cfg, &mut rng)?;
 
     let test = eval_batch(cfg);
+    let curve = test.first(100);
     let c = cfg.compare_iterations;
     let ev = Evaluation {
         test: &test,
-        curve: test.first(100),
+        curve: &curve,
         snapshot_at: (c > 0).then_some(c),
     };
-    let main = Method::Meta(cfg.variant);
-    let (main_run, main_at_c) = train(main, cfg, cfg.iterations, &ev, tr)?;
-    let no_snapshot = Evaluation {
-        snapshot_at: None,
-        ..ev
-    };
-    let (pretrained, _) = train(Method::Pretrained, cfg, cfg.iterations, &no_snapshot, tr)?;
-    let mut compared = Vec::new();
-    if c > 0 {
-        compared.extend(main_at_c);
-        for v in [Variant::Maml, Variant::FoMaml, Variant::Reptile] {
-            if v != cfg.variant {
-                compared.push(train(Method::Meta(v), cfg, c, &no_snapshot, tr)?.0);
-            }
-        }
-    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let Models {
+        main: main_run,
+        main_at_compare,
+        pretrained,
+        compared: others,
+    } = train_all(cfg, &ev, tr, threads)?;
+    let compared: Vec<Trained> = main_at_compare.into_iter().chain(others).collect();
     report::few_shot_table(tr, cfg, &[&main_run, &pretrained], &compared)?;
     report::figure2(tr, cfg, &main_run, &pretrained, &test)?;
 

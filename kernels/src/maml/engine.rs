@@ -1,5 +1,7 @@
-//! The meta-training updates of [`super::meta`], computed task by task with [`super::fused`]
-//! and spread over the CPU's cores: what [`super::train`](mod@super::train) runs.
+//! The meta-training updates of [`super::meta`], computed task by task with [`super::fused`]:
+//! what [`super::train`](mod@super::train) runs. A run trains its methods side by side
+//! ([`super::parallel`]), each on one thread ([`Engine::with_threads`]`(1)`: no hand-over per
+//! update); an engine with more threads splits each meta-batch instead.
 //!
 //! Every task of a meta-batch is independent until the final mean, so the batch is cut into
 //! one contiguous range of tasks per thread (`std::thread::scope`; the calling thread takes the
@@ -49,7 +51,7 @@ struct Worker {
 
 /// Copies task `t`'s four rows of `b` into `data` (no allocation once grown).
 #[inline(always)]
-fn load_task(b: &TaskBatch<f32>, t: usize, data: &mut [Vec<f32>; 4]) {
+pub(super) fn load_task(b: &TaskBatch<f32>, t: usize, data: &mut [Vec<f32>; 4]) {
     let arrays = [&b.x_support, &b.y_support, &b.x_query, &b.y_query];
     for (d, a) in data.iter_mut().zip(arrays) {
         d.clear();
@@ -164,7 +166,9 @@ fn run_range(
     run_range_with::<Plain>(job, theta, h, batch, first, rows, w);
 }
 
-/// [`run_range_with`] compiled for AVX2 + FMA (everything it calls is inlined into it).
+/// [`run_range_with`] compiled for AVX2 + FMA (everything it calls is inlined into it), one
+/// function per kind of job: each gets its own register allocation (one function holding all
+/// three measurably slowed the second-order update).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn run_range_avx2(
@@ -176,7 +180,62 @@ fn run_range_avx2(
     rows: &mut [f32],
     w: &mut Worker,
 ) {
+    let ctx = (theta, h, batch, first);
+    match job {
+        Job::Maml {
+            inner_lr,
+            second_order,
+        } => maml_range_avx2((inner_lr, second_order), ctx, rows, w),
+        Job::Reptile {
+            inner_lr,
+            inner_steps,
+            max_grad_norm,
+        } => reptile_range_avx2((inner_lr, inner_steps, max_grad_norm), ctx, rows, w),
+        Job::Pretrain => pretrain_range_avx2(ctx, rows, w),
+    }
+}
+
+/// The shared weights, `H`, the batch and the first task of a range.
+type Ctx<'a> = (&'a [f32], usize, &'a TaskBatch<f32>, usize);
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[inline(never)]
+fn maml_range_avx2(
+    (inner_lr, second_order): (f32, bool),
+    (theta, h, batch, first): Ctx,
+    rows: &mut [f32],
+    w: &mut Worker,
+) {
+    let job = Job::Maml {
+        inner_lr,
+        second_order,
+    };
     run_range_with::<Fused>(job, theta, h, batch, first, rows, w);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[inline(never)]
+fn reptile_range_avx2(
+    (inner_lr, inner_steps, max_grad_norm): (f32, usize, f32),
+    (theta, h, batch, first): Ctx,
+    rows: &mut [f32],
+    w: &mut Worker,
+) {
+    let job = Job::Reptile {
+        inner_lr,
+        inner_steps,
+        max_grad_norm,
+    };
+    run_range_with::<Fused>(job, theta, h, batch, first, rows, w);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[inline(never)]
+fn pretrain_range_avx2((theta, h, batch, first): Ctx, rows: &mut [f32], w: &mut Worker) {
+    run_range_with::<Fused>(Job::Pretrain, theta, h, batch, first, rows, w);
 }
 
 #[inline(always)]
@@ -276,7 +335,7 @@ fn reptile_task<F: Fma>(
         fused::forward::<F>(out, h, x, &mut w.support);
         fused::transpose(fused::w2_of(out, h), h, &mut w.w2t);
         let loss = fused::backward::<F>(out, &w.w2t, h, y, &mut w.support, &mut w.grad);
-        let norm = w.grad.iter().map(|g| g * g).sum::<f32>().sqrt();
+        let norm = fused::norm::<F>(&w.grad);
         let clip = (max_norm / (norm + 1e-6)).min(1.0);
         for (p, &g) in out.iter_mut().zip(&w.grad) {
             *p -= lr * (g * clip);

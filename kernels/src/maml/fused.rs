@@ -106,9 +106,12 @@ fn parts_mut(p: &mut [f32], h: usize) -> PartsMut<'_> {
 /// `C (m, n) += A (m, k) · B (k, n)`, with `A(i, p) = a[i·rs + p·cs]` (so `cs = m, rs = 1`
 /// reads `Aᵀ` of a row-major `(k, m)` array) and `B`, `C` row-major with `n` columns.
 ///
-/// Each output row is computed in strips of 40, then 8, then 1 columns whose partial sums stay
-/// in registers over the whole `p` loop: one broadcast of `A(i, p)` and one load of `B`'s row
-/// per 8 multiply-adds, and `C` is read and written once.
+/// Output rows are taken **two at a time**, each in strips of 40, then 8, then 1 columns whose
+/// partial sums stay in registers over the whole `p` loop: per `p`, two broadcasts of `A(i, p)`,
+/// `A(i + 1, p)` and one pass over `B`'s row feed `2 S / 8` independent multiply-adds (ten for
+/// `S = 40`: enough chains in flight to cover the FMA latency), and `C` is read and written
+/// once. Every `C(i, j)` still accumulates over `p` in order, so the blocking does not change
+/// the result.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub fn gemm<F: Fma>(
@@ -120,44 +123,130 @@ pub fn gemm<F: Fma>(
     k: usize,
     n: usize,
 ) {
-    for i in 0..m {
-        let row = &mut c[i * n..(i + 1) * n];
-        let mut j = 0;
-        while j + 40 <= n {
-            strip::<F, 40>(&mut row[j..j + 40], a, i * rs, cs, b, j, k, n);
-            j += 40;
+    let b = &b[..k * n];
+    let mut rows = c[..m * n].chunks_exact_mut(2 * n);
+    for (pair, row) in rows.by_ref().enumerate() {
+        let (c0, c1) = row.split_at_mut(n);
+        let i = 2 * pair;
+        row_pair::<F>(c0, Some(c1), a, (i * rs, (i + 1) * rs, cs), b, k, n);
+    }
+    let last = rows.into_remainder();
+    if !last.is_empty() {
+        row_pair::<F>(last, None, a, ((m - 1) * rs, (m - 1) * rs, cs), b, k, n);
+    }
+}
+
+/// Rows `c0` and (if given) `c1` of [`gemm`], whose `A` rows start at `a0` and `a1`. The two
+/// layouts the network uses get iterators without a stride to step: rows of a row-major `A`
+/// (`cs = 1`: two contiguous slices) and two neighbouring columns of it (`Aᵀ`, `a1 = a0 + 1`:
+/// one chunk of `cs` values per `p`).
+#[inline(always)]
+fn row_pair<F: Fma>(
+    c0: &mut [f32],
+    c1: Option<&mut [f32]>,
+    a: &[f32],
+    (a0, a1, cs): (usize, usize, usize),
+    b: &[f32],
+    k: usize,
+    n: usize,
+) {
+    match c1 {
+        Some(c1) if cs == 1 => {
+            let (r0, r1) = (&a[a0..a0 + k], &a[a1..a1 + k]);
+            strips2::<F, _, _>([c0, c1], || r0.iter().zip(r1).map(|(&x, &y)| (x, y)), b, n);
         }
-        while j + 8 <= n {
-            strip::<F, 8>(&mut row[j..j + 8], a, i * rs, cs, b, j, k, n);
-            j += 8;
+        Some(c1) if a1 == a0 + 1 => {
+            let cols = || a[a0..].chunks(cs).take(k).map(|c| (c[0], c[1]));
+            strips2::<F, _, _>([c0, c1], cols, b, n);
         }
-        while j < n {
-            strip::<F, 1>(&mut row[j..j + 1], a, i * rs, cs, b, j, k, n);
-            j += 1;
+        Some(c1) => {
+            let at = |start: usize| a[start..].iter().step_by(cs.max(1)).take(k);
+            let pairs = || at(a0).zip(at(a1)).map(|(&x, &y)| (x, y));
+            strips2::<F, _, _>([c0, c1], pairs, b, n);
+        }
+        None => {
+            let col = || a[a0..].iter().step_by(cs.max(1)).take(k);
+            let mut j = 0;
+            while j + 40 <= n {
+                strip::<F, 40>(&mut c0[j..j + 40], col(), b, j, n);
+                j += 40;
+            }
+            while j + 8 <= n {
+                strip::<F, 8>(&mut c0[j..j + 8], col(), b, j, n);
+                j += 8;
+            }
+            while j < n {
+                strip::<F, 1>(&mut c0[j..j + 1], col(), b, j, n);
+                j += 1;
+            }
         }
     }
 }
 
-/// One strip of `S` columns of one output row of [`gemm`], accumulated in registers. The
-/// operands are walked by iterators (`A`'s row or column with its stride, `B` row by row), so
-/// that the inner loop is the broadcast and the `S / 8` multiply-adds, without index checks.
+/// The strips of 40, 8 and 1 columns of two output rows; `pairs()` yields `(A(i, p), A(i+1, p))`.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn strip<F: Fma, const S: usize>(
-    out: &mut [f32],
-    a: &[f32],
-    a0: usize,
-    cs: usize,
+fn strips2<F: Fma, P: Fn() -> I, I: Iterator<Item = (f32, f32)>>(
+    [c0, c1]: [&mut [f32]; 2],
+    pairs: P,
+    b: &[f32],
+    n: usize,
+) {
+    let mut j = 0;
+    while j + 40 <= n {
+        strip2::<F, 40>([&mut c0[j..j + 40], &mut c1[j..j + 40]], pairs(), b, j, n);
+        j += 40;
+    }
+    while j + 8 <= n {
+        strip2::<F, 8>([&mut c0[j..j + 8], &mut c1[j..j + 8]], pairs(), b, j, n);
+        j += 8;
+    }
+    while j < n {
+        strip2::<F, 1>([&mut c0[j..j + 1], &mut c1[j..j + 1]], pairs(), b, j, n);
+        j += 1;
+    }
+}
+
+/// One strip of `S` columns of two output rows of [`gemm`], accumulated in registers: per row
+/// `p` of `B`, both rows' values of `A` are broadcast against the same `S` values of `B`.
+#[inline(always)]
+fn strip2<F: Fma, const S: usize>(
+    [out0, out1]: [&mut [f32]; 2],
+    pairs: impl Iterator<Item = (f32, f32)>,
     b: &[f32],
     j: usize,
-    k: usize,
+    n: usize,
+) {
+    let (mut acc0, mut acc1) = ([0f32; S], [0f32; S]);
+    acc0.copy_from_slice(out0);
+    acc1.copy_from_slice(out1);
+    for ((x0, x1), brow) in pairs.zip(b.chunks_exact(n)) {
+        let brow: &[f32; S] = brow[j..j + S]
+            .try_into()
+            .expect("a strip lies inside its row");
+        for l in 0..S {
+            acc0[l] = F::fma(x0, brow[l], acc0[l]);
+            acc1[l] = F::fma(x1, brow[l], acc1[l]);
+        }
+    }
+    out0.copy_from_slice(&acc0);
+    out1.copy_from_slice(&acc1);
+}
+
+/// One strip of `S` columns of one output row of [`gemm`] (an odd last row).
+#[inline(always)]
+fn strip<'a, F: Fma, const S: usize>(
+    out: &mut [f32],
+    a: impl Iterator<Item = &'a f32>,
+    b: &[f32],
+    j: usize,
     n: usize,
 ) {
     let mut acc = [0f32; S];
     acc.copy_from_slice(out);
-    let a_vals = a[a0..].iter().step_by(cs.max(1)).take(k);
-    for (&av, brow) in a_vals.zip(b[j..].chunks(n)) {
-        let brow = &brow[..S];
+    for (&av, brow) in a.zip(b.chunks_exact(n)) {
+        let brow: &[f32; S] = brow[j..j + S]
+            .try_into()
+            .expect("a strip lies inside its row");
         for l in 0..S {
             acc[l] = F::fma(av, brow[l], acc[l]);
         }
@@ -184,14 +273,103 @@ fn dot<F: Fma>(a: &[f32], b: &[f32], s: f32) -> f32 {
     ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }
 
-/// `Wᵀ` of a row-major `(h, h)` matrix, into `out`.
+/// `‖a‖ = √(Σ_j a_j²)`, with the 8 partial sums of [`dot`] (a single running sum would make
+/// every addition wait for the previous one: ~1 800 dependent adds for `H = 40`).
 #[inline(always)]
+pub fn norm<F: Fma>(a: &[f32]) -> f32 {
+    dot::<F>(a, a, 0.0).sqrt()
+}
+
+/// `Wᵀ` of a row-major `(h, h)` matrix, into `out`: in 8 × 8 tiles (with AVX, eight loads,
+/// 24 shuffles and eight stores per tile; otherwise through a fixed-size array), then the edge
+/// rows and columns when `h` is not a multiple of 8. Not inlined: plain moves, no FMA, and
+/// inlining it into the per-task code measurably slowed the second-order update.
+#[inline(never)]
 pub fn transpose(w: &[f32], h: usize, out: &mut Vec<f32>) {
     out.resize(h * h, 0.0);
+    let hb = h / 8 * 8;
+    #[cfg(target_arch = "x86_64")]
+    let avx = std::arch::is_x86_feature_detected!("avx");
+    for bi in (0..hb).step_by(8) {
+        for bj in (0..hb).step_by(8) {
+            #[cfg(target_arch = "x86_64")]
+            if avx {
+                // SAFETY: the CPU has AVX (checked above).
+                unsafe { tile_avx(w, h, (bi, bj), out) };
+                continue;
+            }
+            tile(w, h, (bi, bj), out);
+        }
+    }
     for i in 0..h {
-        for j in 0..h {
+        let from = if i < hb { hb } else { 0 };
+        for j in from..h {
             out[j * h + i] = w[i * h + j];
         }
+    }
+}
+
+/// The 8 × 8 tile of [`transpose`] whose top-left corner in `w` is `(bi, bj)`.
+fn tile(w: &[f32], h: usize, (bi, bj): (usize, usize), out: &mut [f32]) {
+    let mut t = [[0f32; 8]; 8];
+    for (r, row) in t.iter_mut().enumerate() {
+        row.copy_from_slice(&w[(bi + r) * h + bj..][..8]);
+    }
+    for c in 0..8 {
+        let dst = &mut out[(bj + c) * h + bi..][..8];
+        for (r, d) in dst.iter_mut().enumerate() {
+            *d = t[r][c];
+        }
+    }
+}
+
+/// [`tile`] with AVX: rows `r0..r7` → pairs interleaved (`unpack`), then quadruples
+/// (`shuffle`), then the 128-bit halves exchanged (`permute2f128`): register `c` holds column
+/// `c` of the tile.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn tile_avx(w: &[f32], h: usize, (bi, bj): (usize, usize), out: &mut [f32]) {
+    use std::arch::x86_64::*;
+    let mut r = [_mm256_setzero_ps(); 8];
+    for (k, v) in r.iter_mut().enumerate() {
+        let src = &w[(bi + k) * h + bj..][..8];
+        // SAFETY: `src` holds 8 values (sliced above); unaligned load.
+        *v = unsafe { _mm256_loadu_ps(src.as_ptr()) };
+    }
+    let t = [
+        _mm256_unpacklo_ps(r[0], r[1]),
+        _mm256_unpackhi_ps(r[0], r[1]),
+        _mm256_unpacklo_ps(r[2], r[3]),
+        _mm256_unpackhi_ps(r[2], r[3]),
+        _mm256_unpacklo_ps(r[4], r[5]),
+        _mm256_unpackhi_ps(r[4], r[5]),
+        _mm256_unpacklo_ps(r[6], r[7]),
+        _mm256_unpackhi_ps(r[6], r[7]),
+    ];
+    let s = [
+        _mm256_shuffle_ps::<0x44>(t[0], t[2]),
+        _mm256_shuffle_ps::<0xEE>(t[0], t[2]),
+        _mm256_shuffle_ps::<0x44>(t[1], t[3]),
+        _mm256_shuffle_ps::<0xEE>(t[1], t[3]),
+        _mm256_shuffle_ps::<0x44>(t[4], t[6]),
+        _mm256_shuffle_ps::<0xEE>(t[4], t[6]),
+        _mm256_shuffle_ps::<0x44>(t[5], t[7]),
+        _mm256_shuffle_ps::<0xEE>(t[5], t[7]),
+    ];
+    let cols = [
+        _mm256_permute2f128_ps::<0x20>(s[0], s[4]),
+        _mm256_permute2f128_ps::<0x20>(s[1], s[5]),
+        _mm256_permute2f128_ps::<0x20>(s[2], s[6]),
+        _mm256_permute2f128_ps::<0x20>(s[3], s[7]),
+        _mm256_permute2f128_ps::<0x31>(s[0], s[4]),
+        _mm256_permute2f128_ps::<0x31>(s[1], s[5]),
+        _mm256_permute2f128_ps::<0x31>(s[2], s[6]),
+        _mm256_permute2f128_ps::<0x31>(s[3], s[7]),
+    ];
+    for (c, col) in cols.into_iter().enumerate() {
+        let dst = &mut out[(bj + c) * h + bi..][..8];
+        // SAFETY: `dst` holds 8 values (sliced above); unaligned store.
+        unsafe { _mm256_storeu_ps(dst.as_mut_ptr(), col) };
     }
 }
 
@@ -227,6 +405,13 @@ pub struct Pass {
     dy: Vec<f32>,   // dŷ (K)
     dz2: Vec<f32>,  // (K, H)
     dz1: Vec<f32>,  // (K, H)
+}
+
+impl Pass {
+    /// `ŷ (K)` of the last [`forward`].
+    pub fn pred(&self) -> &[f32] {
+        &self.pred
+    }
 }
 
 /// `ŷ` for the points `x (K)` under `p`; fills `pass.x, h1, h2, pred` (`z = x W + b`,
@@ -413,4 +598,24 @@ fn hvp_grads<F: Fma>(g: PartsMut<'_>, h: usize, pass: &Pass, t: &Tangents) {
     g.w2.fill(0.0);
     gemm::<F>(g.w2, &t.h1, (1, h), &pass.dz2, h, k, h);
     gemm::<F>(g.w2, &pass.h1, (1, h), &t.dz2, h, k, h);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every width: whole tiles only (8, 40), edges only (1, 7), both (13, 21).
+    #[test]
+    fn transpose_moves_every_entry() {
+        for h in [1, 7, 8, 13, 21, 40] {
+            let w: Vec<f32> = (0..h * h).map(|v| v as f32).collect();
+            let mut out = Vec::new();
+            transpose(&w, h, &mut out);
+            for i in 0..h {
+                for j in 0..h {
+                    assert_eq!(out[j * h + i], w[i * h + j], "h {h}, ({i}, {j})");
+                }
+            }
+        }
+    }
 }

@@ -52,10 +52,11 @@ pub struct Trained {
 }
 
 /// The evaluation tasks and the iteration at which a snapshot of the model is evaluated too.
+#[derive(Clone, Copy)]
 pub struct Evaluation<'a> {
     pub test: &'a TaskBatch<f32>,
     /// The first 100 test tasks: the learning curve.
-    pub curve: TaskBatch<f32>,
+    pub curve: &'a TaskBatch<f32>,
     pub snapshot_at: Option<usize>,
 }
 
@@ -63,11 +64,13 @@ const STEPS_EVALUATED: [usize; 3] = [0, 1, 10];
 
 /// Trains the shared weights `θ` with `method` for `iterations` updates, recording the training
 /// curves every few hundred iterations. Each method gets its own seeded task stream. Returns the
-/// model at the end, and at `ev.snapshot_at` if that iteration is reached.
+/// model at the end, and at `ev.snapshot_at` if that iteration is reached. Each update runs on
+/// `threads` threads ([`Engine::with_threads`]); the result does not depend on that number.
 pub fn train(
     method: Method,
     cfg: &Config,
     iterations: usize,
+    threads: usize,
     ev: &Evaluation,
     tr: &mut Trace,
 ) -> Result<(Trained, Option<Trained>), KernelError> {
@@ -93,7 +96,7 @@ pub fn train(
         theta: theta.clone(),
         few_shot: few_shot(theta, ev.test, rule, &STEPS_EVALUATED),
     };
-    let (job, mut engine) = (job(method, cfg), Engine::new());
+    let (job, mut engine) = (job(method, cfg), Engine::with_threads(threads));
     let record_every = (iterations / 20).max(1);
     let mut snapshot = None;
     let (mut sum_before, mut sum_after, mut n) = (0.0, 0.0, 0usize);
@@ -117,7 +120,7 @@ pub fn train(
         n += 1;
         if it % record_every == 0 || it == iterations {
             let (b, a) = (sum_before / n as f64, sum_after / n as f64);
-            let curve_mse = few_shot(&model.theta, &ev.curve, rule, &[1]).mse[0];
+            let curve_mse = few_shot(&model.theta, ev.curve, rule, &[1]).mse[0];
             report::training(tr, method, it, b, a, curve_mse)?;
             (sum_before, sum_after, n) = (0.0, 0.0, 0);
         }

@@ -63,7 +63,6 @@ use crate::generative::{check_bounded, is_checkpoint};
 use crate::judge;
 use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
-use crate::nn::gemm::serial;
 use crate::nn::loss::{bce_with_logits, l1};
 use crate::nn::{Adam, Params};
 use crate::trace::{Goal, Metric, StepDecl, Trace, WorkerSink};
@@ -325,12 +324,11 @@ fn train_all(
             wtr.declare(KERNEL.steps);
             let trained = [Variant::EncDecCganL1, Variant::UNetL1]
                 .into_iter()
-                .map(|v| serial(|| train(v, cfg, data, &mut wtr)))
+                .map(|v| train(v, cfg, data, &mut wtr))
                 .collect::<Result<Vec<_>, _>>();
             trained.map(|t| (t, sink.steps))
         });
-        // both cores are busy with a model each: their matrix products stay unsplit
-        let full = serial(|| train(Variant::UNetCganL1, cfg, data, tr));
+        let full = train(Variant::UNetCganL1, cfg, data, tr);
         if full.is_err() {
             cancel.store(true, Ordering::Relaxed);
         }

@@ -65,12 +65,11 @@ use crate::kernel::KernelInfo;
 use crate::knobs::{KnobSpec, KnobValues};
 use crate::nn::loss::{bce_with_logits, l1};
 use crate::nn::{Adam, Params};
-use crate::trace::{Goal, Metric, StepDecl, Trace, WorkerSink};
+use crate::trace::{Goal, Handoff, Metric, StepDecl, Trace};
 use ndarray::{Array4, ArrayRef4, Axis, concatenate, s};
 use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand::{Rng, SeedableRng};
 use patchgan::PatchGan;
-use std::sync::atomic::{AtomicBool, Ordering};
 use unet::UNet;
 
 /// Target: the judge recognises the full model's outputs nearly as well as the real targets.
@@ -316,10 +315,10 @@ fn train_all(
     data: (&Pairs, &Pairs),
     tr: &mut Trace,
 ) -> Result<Vec<Trained>, KernelError> {
-    let cancel = AtomicBool::new(false);
+    let handoff = Handoff::default();
     let (full, ablations) = std::thread::scope(|s| {
         let worker = s.spawn(|| {
-            let mut sink = WorkerSink::new(&cancel);
+            let mut sink = handoff.sink();
             let mut wtr = Trace::new(&mut sink);
             wtr.declare(KERNEL.steps);
             let trained = [Variant::EncDecCganL1, Variant::UNetL1]
@@ -328,9 +327,14 @@ fn train_all(
                 .collect::<Result<Vec<_>, _>>();
             trained.map(|t| (t, sink.steps))
         });
-        let full = train(Variant::UNetCganL1, cfg, data, tr);
+        let mut full = train(Variant::UNetCganL1, cfg, data, tr);
+        if full.is_ok()
+            && let Err(e) = handoff.wait(tr, || worker.is_finished())
+        {
+            full = Err(e); // cancelled while the ablations were still training
+        }
         if full.is_err() {
-            cancel.store(true, Ordering::Relaxed);
+            handoff.cancel();
         }
         let ablations = worker
             .join()

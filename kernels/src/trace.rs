@@ -35,7 +35,7 @@ pub use sink::{CollectSink, Progress, Sink};
 pub use summary::{snap_num, summarize};
 pub use table::{Cell, Rows, Table};
 pub use value::{CartPole, Image, Palette, Scatter, Step, StepDecl, TensorSummary, Value};
-pub use worker::WorkerSink;
+pub use worker::{Handoff, WorkerSink};
 
 use crate::KernelError;
 use ndarray::{ArrayBase, Data, Dimension};

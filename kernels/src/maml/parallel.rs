@@ -4,23 +4,16 @@
 //! the seed: each draws its tasks from its own seeded stream ([`train`](super::train::train)).
 //! So the calling thread trains the main method — recording its steps and its progress live,
 //! and answering cancel — while one worker thread trains the other three one after the other,
-//! recording into a [`WorkerSink`]; the worker's steps are [replayed](Trace::replay) after the
+//! recording into a [`WorkerSink`](crate::trace::WorkerSink); the worker's steps are [replayed](Trace::replay) after the
 //! main method's. The learner sees exactly the steps, values and order of the sequential run
 //! (`threads = 1`), and every update inside a training runs on one thread (no hand-over per
 //! meta-update). While the worker is still busy, the calling thread relays its progress and
-//! checks for cancel every [`POLL`].
+//! checks for cancel ([`Handoff::wait`]).
 
 use super::train::{Evaluation, Trained, train};
 use super::{Config, KERNEL, Method, Variant};
 use crate::KernelError;
-use crate::trace::sink::{Cancelled, Progress, Sink};
-use crate::trace::{Step, Trace, WorkerSink};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
-
-/// How often the calling thread relays the worker's progress once its own training is done.
-pub const POLL: Duration = Duration::from_millis(10);
+use crate::trace::{Handoff, Trace};
 
 /// Every model of one run.
 #[derive(Debug, Clone)]
@@ -55,25 +48,6 @@ fn others(
     Ok((pretrained, compared))
 }
 
-/// A [`WorkerSink`] that also keeps the worker's latest progress for the calling thread.
-struct Relay<'a> {
-    inner: WorkerSink<'a>,
-    latest: &'a Mutex<Option<Progress>>,
-}
-
-impl Sink for Relay<'_> {
-    fn step(&mut self, step: Step) -> Result<(), Cancelled> {
-        self.inner.step(step)
-    }
-
-    fn progress(&mut self, progress: Progress) -> Result<(), Cancelled> {
-        if let Ok(mut latest) = self.latest.lock() {
-            *latest = Some(progress.clone());
-        }
-        self.inner.progress(progress)
-    }
-}
-
 /// Trains every model of the run (`ev.snapshot_at` applies to the main method only) on
 /// `threads` threads (1: one after the other on the calling thread; 2 or more: the main method
 /// here, the rest on one worker). Same models and same recorded steps for any `threads`.
@@ -98,31 +72,23 @@ pub fn train_all(
             compared,
         });
     }
-    let cancel = AtomicBool::new(false);
-    let latest = Mutex::new(None);
+    let handoff = Handoff::default();
     let (main_run, rest) = std::thread::scope(|s| {
         let worker = s.spawn(|| {
-            let mut relay = Relay {
-                inner: WorkerSink::new(&cancel),
-                latest: &latest,
-            };
-            let mut wtr = Trace::new(&mut relay);
+            let mut sink = handoff.sink();
+            let mut wtr = Trace::new(&mut sink);
             wtr.declare(KERNEL.steps);
             let trained = others(cfg, &rest_ev, &mut wtr);
-            trained.map(|t| (t, relay.inner.steps))
+            trained.map(|t| (t, sink.steps))
         });
         let mut main_run = train(main, cfg, cfg.iterations, 1, ev, tr);
-        while main_run.is_ok() && !worker.is_finished() {
-            let progress = latest.lock().ok().and_then(|p| p.clone());
-            if let Some(p) = progress
-                && let Err(e) = tr.progress(&p.label, p.done, p.total)
-            {
-                main_run = Err(e);
-            }
-            std::thread::sleep(POLL);
+        if main_run.is_ok()
+            && let Err(e) = handoff.wait(tr, || worker.is_finished())
+        {
+            main_run = Err(e);
         }
         if main_run.is_err() {
-            cancel.store(true, Ordering::Relaxed);
+            handoff.cancel();
         }
         let rest = worker
             .join()

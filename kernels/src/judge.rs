@@ -30,12 +30,11 @@ use crate::data::digits::{self, Digits};
 use crate::nn::activation::softmax_last_axis;
 use crate::nn::loss::softmax_cross_entropy;
 use crate::nn::{Adam, Conv2d, Linear, Params, ReLU};
-use crate::trace::Trace;
+use crate::trace::{Handoff, Trace};
 use ndarray::{Array2, Array4, ArrayRef4, Axis, s};
 use ndarray_rand::rand::rngs::StdRng;
 use ndarray_rand::rand::seq::SliceRandom;
 use ndarray_rand::rand::{Rng, SeedableRng};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 
@@ -244,25 +243,33 @@ pub fn shared() -> &'static Judge {
     JUDGE.get_or_init(|| Judge::train(JUDGE_SEED))
 }
 
+/// What the judge's one-time training is called in progress reports.
+const TRAINING: &str = "判定器 (judge) の学習";
+
 /// The shared judge in training on a thread of its own, started by [`start_shared`].
 ///
 /// A generative kernel needs the judge only to score its generator at the end, so the judge's
 /// one-time training (≈ 1 s of CPU) runs on the second core while the generator trains on the
-/// first. Dropping a `Pending` (a cancelled run) tells that thread to stop at its next
-/// mini-batch; the judge is then trained again by the next run that needs it.
+/// first. The thread records into a [`Handoff`]; dropping a `Pending` (a cancelled run) tells it
+/// to stop at its next mini-batch, and the judge is then trained again by the next run that
+/// needs it.
 #[derive(Debug)]
 pub struct Pending {
     thread: Option<JoinHandle<Option<Judge>>>,
-    stop: Arc<AtomicBool>,
+    handoff: Arc<Handoff>,
 }
 
 /// Starts training the shared judge on another thread, unless this process already has it.
 pub fn start_shared() -> Pending {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
+    let handoff = Arc::new(Handoff::default());
+    let shared = Arc::clone(&handoff);
     let train = move || {
-        let tick = |_, _| (!flag.load(Ordering::Relaxed)).then_some(()).ok_or(());
-        Judge::train_until(JUDGE_SEED, tick).ok()
+        let mut sink = shared.sink();
+        let mut tr = Trace::new(&mut sink);
+        Judge::train_until(JUDGE_SEED, |epoch, epochs| {
+            tr.progress(TRAINING, epoch, epochs)
+        })
+        .ok()
     };
     // If no thread can be started, `wait` trains the judge on the calling thread.
     let thread = match JUDGE.get() {
@@ -272,18 +279,15 @@ pub fn start_shared() -> Pending {
             .spawn(train)
             .ok(),
     };
-    Pending { thread, stop }
+    Pending { thread, handoff }
 }
 
 impl Pending {
-    /// The shared judge: waits for its thread (a cancel point every few milliseconds, in case
-    /// the generator finished first) and keeps what it trained.
+    /// The shared judge: if its thread is still training (the generator finished first), waits
+    /// for it, relaying its progress (a cancel point), and keeps what it trained.
     pub fn wait(mut self, tr: &mut Trace) -> Result<&'static Judge, KernelError> {
         if let Some(thread) = self.thread.take() {
-            while !thread.is_finished() {
-                tr.progress("判定器 (judge) の学習を待っています", 0, 1)?;
-                std::thread::sleep(std::time::Duration::from_millis(5));
-            }
+            self.handoff.wait(tr, || thread.is_finished())?;
             match thread.join() {
                 Ok(Some(judge)) => return Ok(JUDGE.get_or_init(|| judge)),
                 Ok(None) => {} // stopped: cannot happen before `self` is dropped
@@ -296,18 +300,18 @@ impl Pending {
 
 impl Drop for Pending {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        self.handoff.cancel();
     }
 }
 
 /// [`shared`], reporting the one-time training to `tr` (where a cancelled run stops; the
 /// judge is then trained again by the next run that needs it).
-pub fn shared_traced(tr: &mut Trace) -> Result<&'static Judge, KernelError> {
+fn shared_traced(tr: &mut Trace) -> Result<&'static Judge, KernelError> {
     if let Some(judge) = JUDGE.get() {
         return Ok(judge);
     }
     let judge = Judge::train_until(JUDGE_SEED, |epoch, epochs| {
-        tr.progress("判定器 (judge) の学習", epoch, epochs)
+        tr.progress(TRAINING, epoch, epochs)
     })?;
     // Another thread may have finished first: both trained the same weights from JUDGE_SEED.
     Ok(JUDGE.get_or_init(|| judge))

@@ -13,7 +13,7 @@
 //! - [`loss`]: n-step returns, advantages and the single total loss;
 //! - [`learner`]: the hyper-parameters, one gradient computation, the optimiser;
 //! - [`evaluate`]: greedy evaluation episodes;
-//! - [`steps`]: the trace steps both kernels show;
+//! - [`report`]: the trace steps both kernels show;
 //! - [`a2c`]: the synchronous kernel; [`a3c`]: the asynchronous one, with real threads.
 
 pub mod a2c;

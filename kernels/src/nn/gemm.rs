@@ -4,17 +4,15 @@
 //! vectorised GEMM), on the calling thread. With `β = 1` a product accumulates into `C` (a weight
 //! gradient summed over a batch) without a temporary.
 //!
-//! **Why products are not split over the two cores.** Until 2026-12-07 every product of at least
-//! 2¹⁹ multiply-adds was cut into two halves run with `rayon::join` (bit-identical results). Measured
-//! on this project's 2-core machine, quiet, the same binary with and without the split
-//! (`RAYON_NUM_THREADS=1`): default runs took dcgan 5.40–5.47 s → 4.08–4.22 s, cgan 5.41–5.63 →
-//! 4.06–4.49, cam 5.41–6.04 → 3.85–3.89, pix2pix and maml unchanged (BENCHMARKS.md, "Round 2:
-//! one thread per product"). The products are a few hundred microseconds at most, so each hand-over
-//! costs a large share of what it saves, and rayon's idle worker spins (`sched_yield`, 0.9–1.6 s of
-//! system time per run) on the core that another thread of the same kernel needs. The kernels use
-//! the second core with coarse, independent work instead: the judge trains beside a generator
-//! (`judge::start_shared`), pix2pix trains its ablations beside the full model, MAML its baselines
-//! beside the main method.
+//! **Why products are not split over the two cores.** Round 1 of issue #14 cut every product of
+//! at least 2¹⁹ multiply-adds in two halves on rayon's pool (bit-identical results). Measured side
+//! by side, it made dcgan, cgan and cam slower, not faster (BENCHMARKS.md, "One thread per
+//! product instead of the rayon split"): the products are at most a few hundred microseconds, so
+//! each hand-over costs a large share of what it saves, and rayon's idle worker spins on the
+//! core that another thread of the same kernel needs. The kernels use the second core for
+//! coarse, independent work instead: the judge trains beside a generator
+//! (`judge::start_shared`), pix2pix trains its ablations beside the full model, MAML its
+//! baselines beside the main method.
 
 use super::Float;
 use ndarray::linalg::general_mat_mul;

@@ -44,7 +44,8 @@
 //!
 //! # Map
 //!
-//! [`linear`], [`conv`] and [`conv_transpose`] (sharing the private `im2col` module), [`norm`]
+//! [`linear`], [`conv`] and [`conv_transpose`] (sharing the private `im2col` module, and
+//! `windows` for small maps), [`norm`]
 //! (BatchNorm2d, LayerNorm, InstanceNorm2d, GroupNorm), [`activation`], [`dropout`], [`pool`],
 //! [`concat`](mod@concat), [`loss`], [`optim`], [`init`], [`gradcheck`], and [`params`] for the visiting
 //! trait.
@@ -66,6 +67,7 @@ pub mod optim;
 pub mod params;
 pub mod pool;
 mod pool_tiles;
+mod windows;
 
 pub use activation::{LeakyReLU, ReLU, Sigmoid, Softmax, Tanh};
 pub use concat::Concat;

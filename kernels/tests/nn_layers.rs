@@ -39,6 +39,11 @@ fn conv2d_gradcheck() {
         (1, 2, 7, 6, 3, 3, 2, 0),
         (2, 2, 6, 6, 2, 4, 2, 1),
         (1, 1, 3, 3, 2, 1, 1, 0),
+        // small maps, one product per output position (nn/windows.rs): DCGAN's 4×4 → 2×2,
+        // 2×2 → 1×1, and 2×2 windows of a 3×3 kernel
+        (2, 3, 4, 4, 4, 4, 2, 1),
+        (2, 2, 2, 2, 3, 4, 2, 1),
+        (2, 2, 3, 3, 2, 3, 2, 1),
     ] {
         let mut conv = Conv2d::<f64>::new(c, o, k, st, p, &mut rng(4)).unwrap();
         let r = check_unary(
@@ -58,6 +63,9 @@ fn conv_transpose2d_gradcheck_and_sizes() {
         (2, 3, 4, 3, 2, 4, 2, 1),
         (1, 2, 3, 3, 3, 3, 1, 1),
         (2, 2, 3, 2, 2, 3, 2, 0),
+        // small maps (nn/windows.rs): DCGAN's 2×2 → 4×4 and 1×1 → 2×2
+        (2, 3, 2, 2, 2, 4, 2, 1),
+        (2, 2, 1, 1, 3, 4, 2, 1),
     ] {
         let mut ct = ConvTranspose2d::<f64>::new(c, o, k, st, p, &mut rng(7)).unwrap();
         let r = check_unary(
@@ -88,22 +96,25 @@ fn conv_transpose2d_gradcheck_and_sizes() {
 }
 
 /// ConvTranspose2d is the adjoint of Conv2d with the same weight tensor:
-/// ⟨conv(x), y⟩ = ⟨x, convT(y)⟩ when biases are zero.
+/// ⟨conv(x), y⟩ = ⟨x, convT(y)⟩ when biases are zero. On 8×8 → 4×4 (im2col) and on
+/// 4×4 → 2×2 (one product per position, nn/windows.rs).
 #[test]
 fn conv_transpose_is_the_adjoint_of_conv() {
-    let mut conv = Conv2d::<f64>::new(3, 5, 4, 2, 1, &mut rng(10)).unwrap();
-    let mut ct = ConvTranspose2d::<f64>::new(5, 3, 4, 2, 1, &mut rng(11)).unwrap();
-    ct.w = conv.w.clone();
-    conv.b.fill(0.0);
-    ct.b.fill(0.0);
-    let x = to4(&randn(&[2, 3, 8, 8], 12));
-    let y = to4(&randn(&[2, 5, 4, 4], 13));
-    let lhs = (&conv.forward(&x) * &y).sum();
-    let rhs = (&x * &ct.forward(&y)).sum();
-    assert!(
-        (lhs - rhs).abs() < 1e-10 * lhs.abs().max(1.0),
-        "{lhs} vs {rhs}"
-    );
+    for (size, seed) in [(8, 12), (4, 14)] {
+        let mut conv = Conv2d::<f64>::new(3, 5, 4, 2, 1, &mut rng(10)).unwrap();
+        let mut ct = ConvTranspose2d::<f64>::new(5, 3, 4, 2, 1, &mut rng(11)).unwrap();
+        ct.w = conv.w.clone();
+        conv.b.fill(0.0);
+        ct.b.fill(0.0);
+        let x = to4(&randn(&[2, 3, size, size], seed));
+        let y = to4(&randn(&[2, 5, size / 2, size / 2], seed + 1));
+        let lhs = (&conv.forward(&x) * &y).sum();
+        let rhs = (&x * &ct.forward(&y)).sum();
+        assert!(
+            (lhs - rhs).abs() < 1e-10 * lhs.abs().max(1.0),
+            "{size}×{size}: {lhs} vs {rhs}"
+        );
+    }
 }
 
 #[test]

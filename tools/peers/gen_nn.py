@@ -200,6 +200,8 @@ def gen_conv():
         (2, 2, 6, 6, 2, 4, 2, 1),
         (1, 3, 5, 5, 2, 3, 2, 1),
         (3, 1, 4, 4, 2, 1, 1, 0),
+        (2, 3, 4, 4, 4, 4, 2, 1),  # DCGAN's 4x4 -> 2x2 (7/16 of the patches padding)
+        (2, 2, 2, 2, 3, 4, 2, 1),  # 2x2 -> 1x1 (3/4 padding, pix2pix's innermost layer)
     ]
     for i, (n, c, h, w, o, k, s, p) in enumerate(specs):
         cases.append(layer_case(f"conv_{n}x{c}x{h}x{w}_to_{o}_k{k}s{s}p{p}", {"in": c, "out": o, "k": k, "stride": s, "padding": p},
@@ -213,6 +215,8 @@ def gen_conv():
         (1, 2, 5, 3, 3, 3, 1, 1),  # keeps H, W
         (2, 2, 3, 2, 2, 3, 2, 0),  # odd output
         (1, 4, 1, 1, 3, 4, 1, 0),  # DCGAN's first layer: 1x1 -> 4x4
+        (2, 3, 2, 2, 2, 4, 2, 1),  # DCGAN's 2x2 -> 4x4
+        (2, 2, 1, 1, 3, 4, 2, 1),  # 1x1 -> 2x2 (pix2pix's innermost up-sampling)
     ]
     for i, (n, c, h, w, o, k, s, p) in enumerate(specs):
         x, wt, b = rnd(90 + i, (n, c, h, w)), rnd(100 + i, (c, o, k, k), 0.3), rnd(110 + i, (o,), 0.1)

@@ -2,10 +2,11 @@
 
 use super::gemm::gemm;
 use super::im2col::{
-    Geometry, TapMap, cm_to_nchw_plus_bias, col2im, im2col, nchw_to_cm_into, reshaped,
-    weight_matrix, weight_matrix_mut,
+    Geometry, TapMap, add_channel_bias, channel_sums, cm_to_nchw_plus_bias, col2im, im2col,
+    nchw_to_cm_into, reshaped, weight_matrix, weight_matrix_mut,
 };
 use super::params::visit_array;
+use super::windows::Windows;
 use super::{Float, NnError, Params, init};
 use ndarray::{Array1, Array2, Array4, ArrayRef4, Axis};
 use ndarray_rand::rand::Rng;
@@ -20,6 +21,10 @@ use ndarray_rand::rand::Rng;
 /// column and `W2` is `W` viewed as `(C_out, C·k·k)`. Backward: `dW2 += dY · colᵀ`,
 /// `db += Σ dY`, `dx = col2im(W2ᵀ · dY)`.
 /// [`ConvTranspose2d`](super::ConvTranspose2d)'s forward is exactly this backward.
+///
+/// On maps so small that at least a third of `col` would be padding (DCGAN's 2×2 maps), the
+/// same sums run as one product per output position over only the taps inside the image
+/// (the private `windows` module).
 ///
 /// # Shapes
 /// - input `x`: `(N, C_in, H, W)`; output `y`: `(N, C_out, OH, OW)`
@@ -40,6 +45,8 @@ pub struct Conv2d<A: Float> {
     rows: Array2<A>,
     /// The im2col / col2im index table of the last geometry.
     maps: TapMap,
+    /// The per-position products, for geometries where [`Windows::pays`].
+    windows: Windows<A>,
     /// Geometry and batch size of the last forward.
     last: Option<(Geometry, usize)>,
 }
@@ -73,6 +80,7 @@ impl<A: Float> Conv2d<A> {
             dcol: Array2::zeros((0, 0)),
             rows: Array2::zeros((0, 0)),
             maps: TapMap::default(),
+            windows: Windows::default(),
             last: None,
         };
         let (fan_in, _) = conv.fans();
@@ -115,6 +123,10 @@ impl<A: Float> Conv2d<A> {
             self.w.len_of(Axis(1))
         );
         let g = self.geometry((c, h, w)).unwrap_or_else(|e| panic!("{e}"));
+        self.last = Some((g, n));
+        if Windows::<A>::pays(&g) {
+            return self.forward_windows(x, &g);
+        }
         // (N, C, H, W) -> (C·k·k, N·OH·OW): one patch per column
         im2col(x, &g, &mut self.col, &mut self.maps);
         // (C_out, C·k·k) · (C·k·k, N·OH·OW) -> (C_out, N·OH·OW)
@@ -128,8 +140,22 @@ impl<A: Float> Conv2d<A> {
             self.rows.view_mut(),
         );
         // (C_out, N·OH·OW) -> (N, C_out, OH, OW), + b[o]
-        let y = cm_to_nchw_plus_bias(&self.rows, (n, g.oh, g.ow), &self.b);
-        self.last = Some((g, n));
+        cm_to_nchw_plus_bias(&self.rows, (n, g.oh, g.ow), &self.b)
+    }
+
+    /// `y[:, :, q] = X_q · W_qᵀ + b` for every output position `q`, over its taps inside `x`.
+    fn forward_windows(&mut self, x: &ArrayRef4<A>, g: &Geometry) -> Array4<A> {
+        let n = x.len_of(Axis(0));
+        let x = x.as_standard_layout();
+        let w = self.w.as_standard_layout();
+        self.windows
+            .load_weights(g, w.as_slice().expect("standard layout"));
+        self.windows
+            .gather(g, x.as_slice().expect("standard layout"));
+        let mut y = Array4::zeros((n, self.w.len_of(Axis(0)), g.oh, g.ow));
+        let ys = y.as_slice_mut().expect("fresh array");
+        self.windows.patches_times_weights(g, n, ys);
+        add_channel_bias(&mut y, &self.b);
         y
     }
 
@@ -138,6 +164,10 @@ impl<A: Float> Conv2d<A> {
     /// # Panics
     /// If called before `forward`, or with a shape other than the last output's.
     pub fn backward(&mut self, dout: &ArrayRef4<A>) -> Array4<A> {
+        if self.windowed() {
+            self.backward_params(dout);
+            return self.backward_input(dout);
+        }
         let (d2, g, n) = self.dout_rows(dout);
         self.param_grads(&d2);
         let dx = self.input_grad(&d2, &g, n);
@@ -151,6 +181,9 @@ impl<A: Float> Conv2d<A> {
     /// # Panics
     /// As [`Conv2d::backward`].
     pub fn backward_params(&mut self, dout: &ArrayRef4<A>) {
+        if self.windowed() {
+            return self.params_windows(dout);
+        }
         let (d2, _, _) = self.dout_rows(dout);
         self.param_grads(&d2);
         self.rows = d2;
@@ -162,15 +195,45 @@ impl<A: Float> Conv2d<A> {
     /// # Panics
     /// As [`Conv2d::backward`].
     pub fn backward_input(&mut self, dout: &ArrayRef4<A>) -> Array4<A> {
+        if self.windowed() {
+            return self.input_windows(dout);
+        }
         let (d2, g, n) = self.dout_rows(dout);
         let dx = self.input_grad(&d2, &g, n);
         self.rows = d2;
         dx
     }
 
-    /// Checks `dout` against the last forward and lays it out as `(C_out, N·OH·OW)`, in the
-    /// layer's `rows` buffer taken out of it (the caller puts it back).
-    fn dout_rows(&mut self, dout: &ArrayRef4<A>) -> (Array2<A>, Geometry, usize) {
+    /// `db += Σ dY`, `dW[:, :, T_q] += dY_qᵀ · X_q` for every output position (small maps).
+    fn params_windows(&mut self, dout: &ArrayRef4<A>) {
+        let (g, n) = self.checked(dout);
+        self.db += &channel_sums(dout);
+        let dout = dout.as_standard_layout();
+        let out_ch = self.w.len_of(Axis(0));
+        let mut dw = weight_matrix_mut(&mut self.dw, out_ch);
+        let dw = dw.as_slice_mut().expect("standard layout");
+        let dout = dout.as_slice().expect("standard layout");
+        self.windows.add_weight_grads(&g, n, dout, dw);
+    }
+
+    /// `dx += dY_q · W_q` onto the window of every output position `q` (small maps).
+    fn input_windows(&mut self, dout: &ArrayRef4<A>) -> Array4<A> {
+        let (g, n) = self.checked(dout);
+        let dout = dout.as_standard_layout();
+        let mut dx = Array4::zeros((n, g.c, g.h, g.w));
+        let (dxs, dout) = (dx.as_slice_mut(), dout.as_slice());
+        let (dxs, dout) = (dxs.expect("fresh array"), dout.expect("standard layout"));
+        self.windows.add_map_times_weights(&g, n, dout, dxs);
+        dx
+    }
+
+    /// Whether the last forward took the per-position products.
+    fn windowed(&self) -> bool {
+        self.last.is_some_and(|(g, _)| Windows::<A>::pays(&g))
+    }
+
+    /// The last forward's geometry and batch size, after checking `dout` against its output.
+    fn checked(&self, dout: &ArrayRef4<A>) -> (Geometry, usize) {
         let (g, n) = self.last.expect("Conv2d: backward called before forward");
         let out_ch = self.w.len_of(Axis(0));
         assert_eq!(
@@ -178,6 +241,13 @@ impl<A: Float> Conv2d<A> {
             (n, out_ch, g.oh, g.ow),
             "Conv2d: dout shape differs from the output"
         );
+        (g, n)
+    }
+
+    /// Checks `dout` against the last forward and lays it out as `(C_out, N·OH·OW)`, in the
+    /// layer's `rows` buffer taken out of it (the caller puts it back).
+    fn dout_rows(&mut self, dout: &ArrayRef4<A>) -> (Array2<A>, Geometry, usize) {
+        let (g, n) = self.checked(dout);
         // (N, C_out, OH, OW) -> (C_out, N·OH·OW)
         let mut rows = std::mem::take(&mut self.rows);
         nchw_to_cm_into(dout, &mut rows);
@@ -221,7 +291,7 @@ impl<A: Float> Params<A> for Conv2d<A> {
 mod tests {
     use super::*;
     use crate::nn::ConvTranspose2d;
-    use ndarray::Array;
+    use ndarray::{Array, ShapeBuilder};
     use ndarray_rand::rand::SeedableRng;
     use ndarray_rand::rand::rngs::StdRng;
 
@@ -261,5 +331,32 @@ mod tests {
         params.forward(&x);
         params.backward_params(&dy);
         assert_eq!((&params.dw, &params.db), (&full.dw, &full.db));
+    }
+
+    /// A small-map layer (one product per output position) given inputs and gradients in a
+    /// non-standard memory order (a permuted view copied in Fortran order) computes what it
+    /// computes from the same values in standard order.
+    #[test]
+    fn small_maps_take_any_memory_order() {
+        let fortran = |a: &Array4<f64>| {
+            let mut f = Array4::zeros(a.raw_dim().f());
+            f.assign(a);
+            f
+        };
+        let mut conv = Conv2d::<f64>::new(3, 4, 4, 2, 1, &mut StdRng::seed_from_u64(3)).unwrap();
+        let (x, dy) = (filled((2, 3, 4, 4), 5), filled((2, 4, 2, 2), 6));
+        let mut other = conv.clone();
+        let (y, dx) = (conv.forward(&x), conv.backward(&dy));
+        assert_eq!(other.forward(&fortran(&x)), y);
+        assert_eq!(other.backward(&fortran(&dy)), dx);
+        assert_eq!(other.dw, conv.dw);
+
+        let mut ct =
+            ConvTranspose2d::<f64>::new(4, 3, 4, 2, 1, &mut StdRng::seed_from_u64(4)).unwrap();
+        let mut other = ct.clone();
+        let (y, dx) = (ct.forward(&dy), ct.backward(&x));
+        assert_eq!(other.forward(&fortran(&dy)), y);
+        assert_eq!(other.backward(&fortran(&x)), dx);
+        assert_eq!(other.dw, ct.dw);
     }
 }

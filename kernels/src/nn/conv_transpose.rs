@@ -6,6 +6,7 @@ use super::im2col::{
     reshaped, weight_matrix, weight_matrix_mut,
 };
 use super::params::visit_array;
+use super::windows::Windows;
 use super::{Float, NnError, Params, init};
 use ndarray::{Array1, Array2, Array4, ArrayRef4, Axis};
 use ndarray_rand::rand::Rng;
@@ -19,7 +20,9 @@ use ndarray_rand::rand::Rng;
 ///
 /// It is the gradient (adjoint) of a [`Conv2d`](super::Conv2d) with the same `k, s, p` that maps
 /// `(C_out, OH, OW) → (C_in, H, W)` with weight `W`: forward here is that convolution's backward
-/// (`col2im(W2ᵀ · x)`), backward here is its forward (`W2 · im2col(dY)`). No new loops.
+/// (`col2im(W2ᵀ · x)`), backward here is its forward (`W2 · im2col(dY)`). No new loops; on
+/// small maps both take that convolution's per-position products (the private `windows`
+/// module) in the same roles.
 ///
 /// # Shapes
 /// - input `x`: `(N, C_in, H, W)`; output `y`: `(N, C_out, OH, OW)`
@@ -40,6 +43,10 @@ pub struct ConvTranspose2d<A: Float> {
     dx2: Array2<A>,
     /// The im2col / col2im index table of the last geometry.
     maps: TapMap,
+    /// The adjoint convolution's per-position products, for geometries where [`Windows::pays`].
+    windows: Windows<A>,
+    /// The input of the last forward when it took the windows, kept for backward.
+    x: Array4<A>,
     /// Geometry of the adjoint convolution and batch size of the last forward.
     last: Option<(Geometry, usize)>,
 }
@@ -73,6 +80,8 @@ impl<A: Float> ConvTranspose2d<A> {
             cols: Array2::zeros((0, 0)),
             dx2: Array2::zeros((0, 0)),
             maps: TapMap::default(),
+            windows: Windows::default(),
+            x: Array4::zeros((0, 0, 0, 0)),
             last: None,
         };
         let (fan_in, _) = layer.fans();
@@ -130,6 +139,10 @@ impl<A: Float> ConvTranspose2d<A> {
             self.w.len_of(Axis(0))
         );
         let g = self.geometry(h, w).unwrap_or_else(|e| panic!("{e}"));
+        self.last = Some((g, n));
+        if Windows::<A>::pays(&g) {
+            return self.forward_windows(x, &g);
+        }
         // (N, C_in, H, W) -> (C_in, N·H·W)
         nchw_to_cm_into(x, &mut self.x2);
         // (C_out·k·k, C_in) · (C_in, N·H·W) -> (C_out·k·k, N·H·W): one kernel-sized patch per pixel
@@ -144,7 +157,26 @@ impl<A: Float> ConvTranspose2d<A> {
         // scatter-add the patches: (C_out·k·k, N·H·W) -> (N, C_out, OH, OW)
         let mut y = col2im(&self.cols, n, &g, &mut self.maps);
         add_channel_bias(&mut y, &self.b);
-        self.last = Some((g, n));
+        y
+    }
+
+    /// The adjoint convolution's input gradient with `x` in the place of `dY`:
+    /// `y += x_q · W_q` onto the window of every input pixel `q`, then `+ b`.
+    fn forward_windows(&mut self, x: &ArrayRef4<A>, g: &Geometry) -> Array4<A> {
+        let n = x.len_of(Axis(0));
+        if self.x.dim() == x.dim() && self.x.is_standard_layout() {
+            self.x.assign(x);
+        } else {
+            self.x = x.as_standard_layout().into_owned();
+        }
+        let w = self.w.as_standard_layout();
+        self.windows
+            .load_weights(g, w.as_slice().expect("standard layout"));
+        let mut y = Array4::zeros((n, g.c, g.h, g.w));
+        let (ys, xs) = (y.as_slice_mut(), self.x.as_slice());
+        let (ys, xs) = (ys.expect("fresh array"), xs.expect("standard layout"));
+        self.windows.add_map_times_weights(g, n, xs, ys);
+        add_channel_bias(&mut y, &self.b);
         y
     }
 
@@ -154,7 +186,7 @@ impl<A: Float> ConvTranspose2d<A> {
     /// If called before `forward`, or with a shape other than the last output's.
     pub fn backward(&mut self, dout: &ArrayRef4<A>) -> Array4<A> {
         let (g, n) = self.gather(dout);
-        self.param_grads();
+        self.param_grads(&g, n);
         self.input_grad(&g, n)
     }
 
@@ -164,11 +196,12 @@ impl<A: Float> ConvTranspose2d<A> {
     /// # Panics
     /// As [`ConvTranspose2d::backward`].
     pub fn backward_params(&mut self, dout: &ArrayRef4<A>) {
-        self.gather(dout);
-        self.param_grads();
+        let (g, n) = self.gather(dout);
+        self.param_grads(&g, n);
     }
 
-    /// Checks `dout`, adds `db += Σ dY` and gathers the patches of `dout` into `cols`.
+    /// Checks `dout`, adds `db += Σ dY` and gathers the patches of `dout` (into `cols`, or into
+    /// the windows on small maps).
     fn gather(&mut self, dout: &ArrayRef4<A>) -> (Geometry, usize) {
         let (g, n) = self
             .last
@@ -179,6 +212,12 @@ impl<A: Float> ConvTranspose2d<A> {
             "ConvTranspose2d: dout shape differs from the output"
         );
         self.db += &channel_sums(dout);
+        if Windows::<A>::pays(&g) {
+            let dout = dout.as_standard_layout();
+            self.windows
+                .gather(&g, dout.as_slice().expect("standard layout"));
+            return (g, n);
+        }
         // gather the patches back: (N, C_out, OH, OW) -> (C_out·k·k, N·H·W)
         im2col(dout, &g, &mut self.cols, &mut self.maps);
         (g, n)
@@ -186,14 +225,30 @@ impl<A: Float> ConvTranspose2d<A> {
 
     /// `dW2 += x · colᵀ`   (C_in, N·H·W)·(N·H·W, C_out·k·k), accumulated by the product itself
     /// into `dw` viewed as `(C_in, C_out·k·k)`.
-    fn param_grads(&mut self) {
+    ///
+    /// On small maps: `dW[:, :, T_q] += x_qᵀ · X_q` per input pixel `q`, `X_q` the patches of `dY`.
+    fn param_grads(&mut self, g: &Geometry, n: usize) {
         let in_ch = self.w.len_of(Axis(0));
-        let dw2 = weight_matrix_mut(&mut self.dw, in_ch);
+        let mut dw2 = weight_matrix_mut(&mut self.dw, in_ch);
+        if Windows::<A>::pays(g) {
+            let dw = dw2.as_slice_mut().expect("standard layout");
+            let xs = self.x.as_slice().expect("standard layout");
+            self.windows.add_weight_grads(g, n, xs, dw);
+            return;
+        }
         gemm(A::one(), self.x2.view(), self.cols.t(), A::one(), dw2);
     }
 
     /// `dx = W2 · col`   (C_in, C_out·k·k)·(C_out·k·k, N·H·W) -> (N, C_in, H, W).
+    ///
+    /// On small maps: `dx[:, :, q] = X_q · W_qᵀ` per input pixel `q`.
     fn input_grad(&mut self, g: &Geometry, n: usize) -> Array4<A> {
+        if Windows::<A>::pays(g) {
+            let mut dx = Array4::zeros((n, self.w.len_of(Axis(0)), g.oh, g.ow));
+            let dxs = dx.as_slice_mut().expect("fresh array");
+            self.windows.patches_times_weights(g, n, dxs);
+            return dx;
+        }
         reshaped(&mut self.dx2, (self.w.len_of(Axis(0)), n * g.oh * g.ow));
         gemm(
             A::one(),

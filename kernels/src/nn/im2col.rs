@@ -233,6 +233,27 @@ pub(crate) fn col2im<A: Float>(
     x
 }
 
+/// `dst.copy_from_slice(src)` for one `H·W` plane. Planes of 1, 4 and 16 entries (DCGAN's 1×1,
+/// 2×2 and 4×4 maps) are copied by unrolled moves: a `memcpy` call per 16-byte plane cost more
+/// than the copy.
+///
+/// # Panics
+/// If the lengths differ.
+#[inline(always)]
+pub(crate) fn copy_plane<A: Copy>(dst: &mut [A], src: &[A]) {
+    fn fixed<A: Copy, const N: usize>(dst: &mut [A], src: &[A]) {
+        let d: &mut [A; N] = dst.try_into().expect("planes of one size");
+        let s: &[A; N] = src.try_into().expect("planes of one size");
+        *d = *s;
+    }
+    match dst.len() {
+        1 => fixed::<A, 1>(dst, src),
+        4 => fixed::<A, 4>(dst, src),
+        16 => fixed::<A, 16>(dst, src),
+        _ => dst.copy_from_slice(src),
+    }
+}
+
 /// `(N, C, H, W) -> (C, N·H·W)`: row `c` holds channel `c` of every image, the layout of a
 /// GEMM result `W2 · col`. Moves whole `H·W` planes.
 #[cfg(test)]
@@ -250,14 +271,11 @@ pub(crate) fn nchw_to_cm_into<A: Float>(x: &ArrayRef4<A>, out: &mut Array2<A>) {
     // every entry is overwritten below
     reshaped(out, (c, n * hw));
     let os = out.as_slice_mut().expect("standard layout");
-    for (i, plane) in x
-        .as_slice()
-        .expect("standard layout")
-        .chunks_exact(hw.max(1))
-        .enumerate()
-    {
-        let (img, ch) = (i / c, i % c);
-        os[(ch * n + img) * hw..][..hw].copy_from_slice(plane);
+    let xs = x.as_slice().expect("standard layout");
+    for (img, image) in xs.chunks_exact((c * hw).max(1)).enumerate() {
+        for (ch, plane) in image.chunks_exact(hw.max(1)).enumerate() {
+            copy_plane(&mut os[(ch * n + img) * hw..][..hw], plane);
+        }
     }
 }
 
@@ -266,13 +284,14 @@ pub(crate) fn cm_to_nchw<A: Float>(a: &ArrayRef2<A>, n: usize, h: usize, w: usiz
     let (c, hw) = (a.nrows(), h * w);
     let a = a.as_standard_layout();
     let src = a.as_slice().expect("standard layout");
-    // built in output order: no zero-fill before the copy
-    let mut out = Vec::with_capacity(n * c * hw);
-    for i in 0..n * c {
-        let (img, ch) = (i / c, i % c);
-        out.extend_from_slice(&src[(ch * n + img) * hw..][..hw]);
+    let mut out = Array4::zeros((n, c, h, w));
+    let os = out.as_slice_mut().expect("fresh array");
+    for (img, image) in os.chunks_exact_mut((c * hw).max(1)).enumerate() {
+        for (ch, plane) in image.chunks_exact_mut(hw.max(1)).enumerate() {
+            copy_plane(plane, &src[(ch * n + img) * hw..][..hw]);
+        }
     }
-    Array4::from_shape_vec((n, c, h, w), out).expect("element count preserved")
+    out
 }
 
 /// [`cm_to_nchw`] and then `y[n, c, h, w] += b[c]`, in one pass: a convolution's output.
@@ -285,10 +304,10 @@ pub(crate) fn cm_to_nchw_plus_bias<A: Float>(
     let a = a.as_standard_layout();
     let src = a.as_slice().expect("standard layout");
     let mut out = Vec::with_capacity(n * c * hw);
-    for i in 0..n * c {
-        let (img, ch) = (i / c, i % c);
-        let bc = b[ch];
-        out.extend(src[(ch * n + img) * hw..][..hw].iter().map(|&v| v + bc));
+    for img in 0..n {
+        for (ch, &bc) in b.iter().enumerate().take(c) {
+            out.extend(src[(ch * n + img) * hw..][..hw].iter().map(|&v| v + bc));
+        }
     }
     Array4::from_shape_vec((n, c, h, w), out).expect("element count preserved")
 }
@@ -303,9 +322,11 @@ pub(crate) fn add_channel_bias<A: Float>(y: &mut Array4<A>, b: &Array1<A>) {
         }
         return;
     };
-    for (i, plane) in ys.chunks_exact_mut(hw.max(1)).enumerate() {
-        let bc = b[i % c];
-        plane.iter_mut().for_each(|v| *v += bc);
+    // image by image, channel by channel: no division per plane to find its channel
+    for image in ys.chunks_exact_mut((c * hw).max(1)) {
+        for (plane, &bc) in image.chunks_exact_mut(hw.max(1)).zip(b) {
+            plane.iter_mut().for_each(|v| *v += bc);
+        }
     }
 }
 
@@ -314,13 +335,11 @@ pub(crate) fn channel_sums<A: Float>(d: &ArrayRef4<A>) -> Array1<A> {
     let (c, hw) = (d.len_of(Axis(1)), d.len_of(Axis(2)) * d.len_of(Axis(3)));
     let d = d.as_standard_layout();
     let mut sums = Array1::zeros(c);
-    for (i, plane) in d
-        .as_slice()
-        .expect("standard layout")
-        .chunks_exact(hw.max(1))
-        .enumerate()
-    {
-        sums[i % c] += plane.iter().copied().sum::<A>();
+    let ds = d.as_slice().expect("standard layout");
+    for image in ds.chunks_exact((c * hw).max(1)) {
+        for (plane, s) in image.chunks_exact(hw.max(1)).zip(sums.iter_mut()) {
+            *s += plane.iter().copied().sum::<A>();
+        }
     }
     sums
 }

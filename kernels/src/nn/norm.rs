@@ -52,7 +52,8 @@ pub(crate) fn normalize_rows<A: Float>(
         // Two passes (mean, then squared deviations) for accuracy in f32.
         let mu = row.sum() * inv_m;
         row.mapv_inplace(|v| v - mu);
-        let v = row.iter().map(|&d| d * d).sum::<A>() * inv_m;
+        // (dot products are summed in eight lanes: a sequential sum waits on every addition)
+        let v = row.dot(&row) * inv_m;
         let is = A::one() / (v + eps).sqrt();
         row.mapv_inplace(|d| d * is);
         mean[r] = mu;
@@ -80,7 +81,7 @@ pub(crate) fn normalize_rows_backward<A: Float>(
         .and(inv_std)
         .for_each(|mut g, xh, &is| {
             let mean_g = g.sum() * inv_m;
-            let mean_gx = g.iter().zip(xh).map(|(&a, &b)| a * b).sum::<A>() * inv_m;
+            let mean_gx = g.dot(&xh) * inv_m;
             Zip::from(&mut g).and(&xh).for_each(|gi, &xi| {
                 *gi = is * (*gi - mean_g - xi * mean_gx);
             });

@@ -6,6 +6,7 @@
 //! The update rules are PyTorch's, so hyper-parameters from papers and PyTorch code carry over.
 
 use super::{Float, NnError, Params};
+use ndarray::Zip;
 
 fn check(name: &'static str, what: &str, v: f64, ok: bool) -> Result<(), NnError> {
     if ok && v.is_finite() {
@@ -126,23 +127,26 @@ impl<A: Float> Adam<A> {
         let (b1, b2, eps, lr) = (self.beta1, self.beta2, self.eps, self.lr);
         let bias1 = A::one() - b1.powi(self.t);
         let bias2 = A::one() - b2.powi(self.t);
+        // PyTorch's arrangement of the same update, θ ← θ − (η/(1 − β1ᵗ)) · m / (√v/√(1 − β2ᵗ) + ε):
+        // one square root and one division per parameter instead of three divisions
+        let (step, inv_sqrt_bias2) = (lr / bias1, A::one() / bias2.sqrt());
         let (mut ms, mut vs) = (self.m.bufs.iter_mut(), self.v.bufs.iter_mut());
         model.visit_params(&mut |p, g| {
             let (m, v) = (
                 ms.next().expect("one buffer per parameter"),
                 vs.next().expect("one buffer per parameter"),
             );
-            for (((p, &g), m), v) in p
-                .iter_mut()
-                .zip(g.iter())
-                .zip(m.iter_mut())
-                .zip(v.iter_mut())
-            {
-                *m = b1 * *m + (A::one() - b1) * g;
-                *v = b2 * *v + (A::one() - b2) * g * g;
-                let (m_hat, v_hat) = (*m / bias1, *v / bias2);
-                *p -= lr * m_hat / (v_hat.sqrt() + eps);
-            }
+            // (ndarray's Zip runs this in vector registers; a zip of four slice iterators
+            // ran one parameter at a time)
+            Zip::from(p)
+                .and(&*g)
+                .and(&mut m[..])
+                .and(&mut v[..])
+                .for_each(|p, &g, m, v| {
+                    *m = b1 * *m + (A::one() - b1) * g;
+                    *v = b2 * *v + (A::one() - b2) * g * g;
+                    *p -= step * *m / (v.sqrt() * inv_sqrt_bias2 + eps);
+                });
         });
     }
 }

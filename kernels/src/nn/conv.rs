@@ -359,4 +359,30 @@ mod tests {
         assert_eq!(other.backward(&fortran(&x)), dx);
         assert_eq!(other.dw, ct.dw);
     }
+
+    /// The windows keep their restricted weights `W_q` while `W` is unchanged, and rebuild them
+    /// when it changes, by an optimiser step or by a direct write: after each change the layer
+    /// computes what a fresh layer with the new weights computes.
+    #[test]
+    fn small_maps_see_every_change_of_the_weights() {
+        let mut conv = Conv2d::<f64>::new(3, 4, 4, 2, 1, &mut StdRng::seed_from_u64(7)).unwrap();
+        let (x, dy) = (filled((2, 3, 4, 4), 8), filled((2, 4, 2, 2), 9));
+        let fresh = |w: &Array4<f64>, b: &Array1<f64>| {
+            let mut other =
+                Conv2d::<f64>::new(3, 4, 4, 2, 1, &mut StdRng::seed_from_u64(1)).unwrap();
+            (other.w, other.b) = (w.clone(), b.clone());
+            let y = other.forward(&x);
+            (y, other.backward(&dy))
+        };
+        let before = conv.forward(&x);
+        conv.backward(&dy);
+        // a plain SGD step through the parameter visitor, then a direct write
+        conv.visit_params(&mut |p, g| p.iter_mut().zip(g.iter()).for_each(|(p, &g)| *p -= 0.1 * g));
+        let (y, dx) = (conv.forward(&x), conv.backward(&dy));
+        assert_ne!(y, before);
+        assert_eq!((y, dx), fresh(&conv.w, &conv.b));
+        conv.w[[1, 2, 1, 1]] += 0.5;
+        let (y, dx) = (conv.forward(&x), conv.backward(&dy));
+        assert_eq!((y, dx), fresh(&conv.w, &conv.b));
+    }
 }

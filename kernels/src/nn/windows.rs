@@ -156,8 +156,9 @@ impl<A: Float> Windows<A> {
     /// `W_q ← W[:, :, T_q]` for every window, from the weight `w (C_out, C, k, k)` in standard
     /// layout. Kept when `w` and the geometry are what they were last time: a discriminator's
     /// weights serve three forward passes between two optimiser steps, and comparing them costs
-    /// a tenth of rebuilding the windows. (A NaN compares unequal, so it forces a rebuild; ±0
-    /// compare equal, which can change no sum but the sign of an exact zero.)
+    /// far less than rebuilding the windows (one vectorised pass over `W`, against two copies of
+    /// 2.25 × `W` on DCGAN's layer). A NaN compares unequal, so it forces a rebuild; ±0 compare
+    /// equal, which can change no sum but the sign of an exact zero.
     pub fn load_weights(&mut self, g: &Geometry, w: &[A]) {
         if self.key == Some(*g) && same(&self.source, w) {
             return;

@@ -107,10 +107,6 @@ pub(crate) struct Windows<A> {
     windows: Vec<Window>,
     /// `W_q (C_out, C·|T_q|)` for every window, one after the other.
     weights: Vec<A>,
-    /// The same blocks transposed, `W_qᵀ (C·|T_q|, C_out)`: with both, neither product has to
-    /// repack the weights on every call (the GEMM reads an operand in place when its inner
-    /// dimension is contiguous).
-    weights_t: Vec<A>,
     /// The weight `W` that `weights` were built from.
     source: Vec<A>,
     /// `X_q (N, C·|T_q|)` for every window, one after the other.
@@ -125,7 +121,6 @@ impl<A> Default for Windows<A> {
             key: None,
             windows: Vec::new(),
             weights: Vec::new(),
-            weights_t: Vec::new(),
             source: Vec::new(),
             patches: Vec::new(),
             work: Vec::new(),
@@ -170,7 +165,6 @@ impl<A: Float> Windows<A> {
         let planes = w.len() / kk.max(1);
         let total: usize = self.windows.iter().map(|v| planes * v.th * v.tw).sum();
         self.weights.resize(total, A::zero());
-        self.weights_t.resize(total, A::zero());
         let mut at = 0;
         for win in &self.windows {
             let len = planes * win.th * win.tw;
@@ -179,11 +173,6 @@ impl<A: Float> Windows<A> {
             }
             let place = win.taps(g.k, kk);
             copy_windows(&mut self.weights[at..at + len], w, place);
-            let taps = g.c * win.th * win.tw;
-            let block = matrix(&self.weights[at..], len / taps, taps);
-            ArrayViewMut2::from_shape((taps, len / taps), &mut self.weights_t[at..at + len])
-                .expect("same size")
-                .assign(&block.t());
             at += len;
         }
     }
@@ -221,8 +210,8 @@ impl<A: Float> Windows<A> {
                 continue;
             }
             let x = matrix(&self.patches[at_x..], n, taps);
-            let w_t = matrix(&self.weights_t[at_w..], taps, out_ch);
-            gemm(A::one(), x, w_t, A::zero(), y.view_mut());
+            let w = matrix(&self.weights[at_w..], out_ch, taps);
+            gemm(A::one(), x, w.t(), A::zero(), y.view_mut());
             (at_w, at_x) = (at_w + out_ch * taps, at_x + n * taps);
         }
     }
